@@ -1,0 +1,1 @@
+"""komplekt's interfaces: REST API, web pages and the `komplekt` command line."""

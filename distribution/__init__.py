@@ -1,0 +1,1 @@
+"""Public libraries, programmes, orders, deliveries, allocation, packing and dispatch."""
