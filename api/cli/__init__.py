@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import marc_commands
+from api.cli import db_commands, marc_commands, serve_commands, users_commands
 
 app = typer.Typer(
     name="komplekt",
@@ -13,6 +13,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(marc_commands.app, name="marc")
+app.add_typer(db_commands.app, name="db")
+app.add_typer(users_commands.app, name="users")
+app.command("serve")(serve_commands.serve)
 
 
 def main() -> None:

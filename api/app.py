@@ -1,0 +1,64 @@
+"""``create_app(settings)``: the whole web application, REST API and pages, built from settings."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+from pathlib import Path
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from api.auth.csrf import verify_csrf
+from api.auth.ratelimit import LoginRateLimiter
+from api.auth.sessions import SessionMiddleware
+from api.errors import install_error_handlers
+from api.pages import account, audit_pages, auth_pages, home, library_pages, user_pages
+from api.routes import audit, auth, health, libraries
+from api.settings import Settings
+from collection.db import make_engine, make_session_factory
+
+HERE = Path(__file__).resolve().parent
+API_PREFIX = "/api/v1"
+
+
+def komplekt_version() -> str:
+    """The installed package's version."""
+    try:
+        return package_version("komplekt")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "0+unknown"
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The FastAPI application for ``settings`` (the database must already be migrated)."""
+    app = FastAPI(
+        title="komplekt",
+        version=komplekt_version(),
+        description="Acquisitions and distribution for a regional library: REST API.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,  # Swagger UI would load its assets from a CDN; pages must work offline
+        redoc_url=None,
+    )
+    engine = make_engine(settings.database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.limiter = LoginRateLimiter(settings.login_attempts, settings.login_window_seconds)
+    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.templates.env.globals["version"] = app.version
+
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key)
+    install_error_handlers(app)
+
+    for router in (health.router, auth.router, libraries.router, audit.router):
+        app.include_router(router, prefix=API_PREFIX)
+    for router in (
+        auth_pages.router, home.router, library_pages.router, account.router,
+        user_pages.router, audit_pages.router,
+    ):  # fmt: skip
+        # Every page route checks the CSRF token of unsafe requests: no form can forget it.
+        app.include_router(router, include_in_schema=False, dependencies=[Depends(verify_csrf)])
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    return app

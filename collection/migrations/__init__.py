@@ -1,0 +1,1 @@
+"""Alembic migrations for the whole komplekt schema (run through ``collection.migrate``)."""

@@ -1,0 +1,31 @@
+"""Exceptions raised by the distribution package."""
+
+from __future__ import annotations
+
+from collection.errors import CollectionError
+
+
+class DistributionError(CollectionError):
+    """Base class for every error the distribution package raises.
+
+    It reuses the collection error shape (message, params, per-field errors, ``kind``) so the
+    api layer maps both with one table.
+    """
+
+
+class LibraryNotFound(DistributionError):
+    """No library with that code (or it is not visible to the asker)."""
+
+    kind = "not_found"
+
+
+class InvalidLibraryData(DistributionError):
+    """A library's fields break the rules; ``errors`` says which and why."""
+
+    kind = "invalid"
+
+
+class DuplicateLibraryCode(DistributionError):
+    """Another library already has this code."""
+
+    kind = "conflict"

@@ -1,0 +1,58 @@
+"""Public libraries (публічні бібліотеки) that receive books from the regional library.
+
+A minimal model for now: identity, where it is, its wartime status, how to reach it and which
+MARC flavour and encoding it wants. A later issue adds import/export and status history.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from collection.db import Base, intpk, str_32, str_255, utcnow
+
+STATUSES = ("working", "relocated", "occupied", "destroyed", "closed")
+FLAVOURS = ("marc21", "unimarc")
+ENCODINGS = ("utf-8", "cp1251", "marc-8")
+
+# What a library's own staff may change on its card; everything else is the region's to edit.
+SELF_EDITABLE_FIELDS = ("address", "contact_person", "phone", "email")
+EDITABLE_FIELDS = (
+    "name", "community", "district", "oblast", "status",
+    "address", "contact_person", "phone", "email",
+    "preferred_flavour", "preferred_encoding",
+)  # fmt: skip
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Library(Base):
+    """A public library: code, name, community (громада), district, status and contacts."""
+
+    __tablename__ = "libraries"
+    __table_args__ = (
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        CheckConstraint(_in("preferred_flavour", FLAVOURS), name="preferred_flavour"),
+        CheckConstraint(_in("preferred_encoding", ENCODINGS), name="preferred_encoding"),
+    )
+
+    id: Mapped[intpk]
+    code: Mapped[str_32] = mapped_column(unique=True)
+    name: Mapped[str_255]
+    community: Mapped[str_255] = mapped_column(default="")
+    district: Mapped[str_255] = mapped_column(default="")
+    oblast: Mapped[str_255] = mapped_column(default="")
+    status: Mapped[str] = mapped_column(String(16), default="working")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    contact_person: Mapped[str_255] = mapped_column(default="")
+    phone: Mapped[str_32] = mapped_column(default="")
+    email: Mapped[str_255] = mapped_column(default="")
+    preferred_flavour: Mapped[str] = mapped_column(String(16), default="unimarc")
+    preferred_encoding: Mapped[str] = mapped_column(String(16), default="utf-8")
+    created_at: Mapped[utcnow]
+    updated_at: Mapped[utcnow]
+
+    def __repr__(self) -> str:
+        return f"Library({self.code!r})"

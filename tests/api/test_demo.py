@@ -1,0 +1,35 @@
+"""The demo database: made by the project's own services, and reused when it is already there."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from api.auth.models import ROLES, User
+from api.demo import ensure_demo_data
+from collection.audit import AuditEntry
+from distribution.libraries import Library
+
+
+def test_demo_has_an_admin_users_of_every_role_and_luhansk_libraries(app, db):
+    logins = ensure_demo_data(app.state.session_factory)
+    assert {login.role for login in logins} == set(ROLES)
+    assert {user.role for user in db.scalars(select(User))} == set(ROLES)
+    statuses = {library.status for library in db.scalars(select(Library))}
+    assert {"relocated", "occupied"} <= statuses
+    assert all(lib.oblast == "Луганська" for lib in db.scalars(select(Library)))
+    by_demo = select(func.count()).select_from(AuditEntry).where(AuditEntry.username == "demo")
+    assert db.scalar(by_demo) > 10
+
+
+def test_demo_is_reused_not_duplicated(app, db):
+    ensure_demo_data(app.state.session_factory)
+    ensure_demo_data(app.state.session_factory)
+    assert db.scalar(select(func.count()).select_from(Library)) == 10
+
+
+def test_demo_passwords_work(app, client):
+    from tests.api.conftest import page_login
+
+    logins = ensure_demo_data(app.state.session_factory)
+    library_login = next(login for login in logins if login.role == "library")
+    assert page_login(client, library_login.username, library_login.password).status_code == 303
