@@ -23,6 +23,7 @@ from sqlalchemy.types import TypeDecorator
 # migration time, so collection never imports them at import time.
 MODEL_MODULES: tuple[str, ...] = (
     "collection.audit",
+    "collection.models",
     "distribution.libraries",
     "api.auth.models",
 )

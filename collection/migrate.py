@@ -29,8 +29,11 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at ``url`` up to ``revision`` (default: the newest)."""
+def upgrade(url: str, revision: str = "heads") -> None:
+    """Bring the database at ``url`` up to ``revision`` (default: every branch's newest).
+
+    Areas may add migrations on separate branches from a shared parent; "heads" applies all.
+    """
     config = alembic_config(url)
     engine = make_engine(url)
     try:
@@ -42,20 +45,22 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def head_revision() -> str | None:
-    """The newest revision the package ships."""
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    """The newest revision(s) the package ships, comma-separated when there are branches."""
+    heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
+    return ",".join(sorted(heads)) or None
 
 
 def current_revision(url: str) -> str | None:
-    """The revision the database at ``url`` is at (None when it was never migrated)."""
+    """The revision(s) the database at ``url`` is at (None when it was never migrated)."""
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            heads = MigrationContext.configure(connection).get_current_heads()
+            return ",".join(sorted(heads)) or None
     finally:
         engine.dispose()
 
 
 def is_up_to_date(url: str) -> bool:
-    """Whether the database is at the newest revision."""
+    """Whether the database is at the newest revision of every branch."""
     return current_revision(url) == head_revision()

@@ -158,6 +158,14 @@ def test_lossless_references_from_lc_are_turned_back_into_characters():
     assert decode_marc8(b"Price &#x20B4;12, &#x200F;") == ("Price ₴12, \u200f", [])
 
 
+def test_reference_written_inside_arabic_g0_is_still_a_reference():
+    assert decode_marc8(b"\x1b(3GSGJ,&#x200F;\x1b(B") == ("اسات،\u200f", [])
+
+
+def test_literal_ampersand_is_written_in_ascii_so_it_never_reads_as_a_reference():
+    assert encode_marc8("Київ & Львів").count(b"\x1b(B&") == 1
+
+
 def test_escape_carried_across_a_subfield_keeps_the_code_ascii():
     # u5278992.mrc 880 (260): "ESC ( N" closes $b and Cyrillic goes on after the delimiter.
     text, problems = decode_marc8(b"  \x1faMOSKWA\x1fb\x1b(N\x1fkSMO,\x1fc2010.")
@@ -205,9 +213,11 @@ def test_ruby_marc_reference_fixture_decodes_its_references():
 
 
 def test_irmarc8_keeps_lcs_right_to_left_marks_as_characters():
+    # Some of its references sit inside Basic Arabic G0, e.g. "...TQ,&#x200F;ESC(B" in 260 $b.
     values = decoded_values("xbib__marc/IRMARC8.bin")
+    assert "\u200fمركز العبادي للدراسات والنشر،\u200f" in values
     assert any("\u200f" in value for value in values)
-    assert not any("&#x" in value for value in values)
+    assert not any("&#" in value for value in values)
 
 
 @pytest.mark.parametrize("relative", MARC8_FILES)
