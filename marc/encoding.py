@@ -120,10 +120,10 @@ def _declaration(flavour: str, encoding: str) -> str:
 
 def decode(data: bytes, encoding: str) -> tuple[str, list[str]]:
     """Decode one field's bytes; never raises. Returns the text and any problems found."""
-    if data.isascii() and b"\x1b" not in data:
-        return data.decode("ascii"), []
-    if encoding == "marc-8":
+    if encoding == "marc-8":  # before the ASCII shortcut: &#xHHHH; references are MARC-8 text
         return marc8.decode_marc8(data)
+    if data.isascii():
+        return data.decode("ascii"), []
     if encoding == "iso-5426":
         return iso5426.decode_iso5426(data)
     try:

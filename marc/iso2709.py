@@ -232,26 +232,16 @@ def _make_field(tag: str, chunk: bytes, encoding: str, notes: list[str]) -> Fiel
     else:
         ind = chunk[:2].decode("latin-1").ljust(2)
         body = chunk[2:]
-    subfields = []
-    if encoding == "marc-8" or encoding == "iso-5426":
-        parts = body.split(b"\x1f")[1:]
-        for part in parts:
-            if not part:
-                continue
-            value, problems = decode(part[1:], encoding)
-            _note(notes, tag, problems)
-            subfields.append(Subfield(_code(part[:1]), value))
-    else:
-        text, problems = decode(body, encoding)
-        _note(notes, tag, problems)
-        for part in text.split("\x1f")[1:]:
-            if part:
-                subfields.append(Subfield(part[0], part[1:]))
+    # Decode the whole field at once: MARC-8 escape sequences stay in force across subfield
+    # delimiters in real records; the codecs keep the delimiter and the code after it ASCII.
+    text, problems = decode(body, encoding)
+    _note(notes, tag, problems)
+    subfields = [Subfield(part[0], part[1:]) for part in text.split("\x1f")[1:] if part]
+    for code, _value in subfields:
+        if not code.isascii() and encoding in ("marc-8", "iso-5426"):
+            notes.append(f"field {tag}: subfield code {code!r} is not ASCII (a stray delimiter "
+                         "inside the text?); it cannot be written back as it was")
     return data_field(tag, ind[0], ind[1], subfields)
-
-
-def _code(byte: bytes) -> str:
-    return byte.decode("latin-1")
 
 
 def _note(notes: list[str], tag: str, problems: list[str]) -> None:

@@ -20,6 +20,11 @@ from marc.writer import (
 )
 from tests.shared_data import all_data_files, data_path
 
+# Records damaged so that no writer can reproduce them, each announced by a warning on read:
+# a stray 0x1F inside an East Asian MARC-8 character splits the text into a "subfield" whose code
+# is a CJK character.
+UNWRITABLE = {("indexdata__yaz/marc12.marc", 1)}
+
 
 def field_list(record: Record) -> list[tuple]:
     """Everything a record holds, field by field, for comparison."""
@@ -51,6 +56,9 @@ def test_real_records_round_trip_field_for_field(relative: str) -> None:
     """Every readable record of every real file comes back identical in its own format/encoding."""
     results = [r for r in read_path(data_path(relative)) if isinstance(r, ReadRecord)]
     for result in results:
+        if any("cannot be written back" in w for w in result.warnings):
+            assert (relative, result.number) in UNWRITABLE
+            continue
         if result.format == "iso2709" and len(write_probe(result)) > 99999:
             continue  # larger than ISO 2709 allows (bad_hathi_records); covered below
         (again,) = read_bytes(write_one(result), format=result.format, flavour=result.flavour,
