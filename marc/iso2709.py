@@ -24,6 +24,7 @@ RECORD_END = 0x1D
 FIELD_END = 0x1E
 SUBFIELD_MARK = 0x1F
 _CHUNK = 1 << 20
+_STATEFUL = ("marc-8", "iso-5426")
 _SKIPPABLE = b"\r\n \t\x00\x1a\x1d"  # a lone 0x1D is an empty record: nothing to read
 
 
@@ -34,36 +35,24 @@ class _Unreadable(Exception):
 def split_records(stream: BinaryIO) -> Iterator[tuple[int, bytes, list[str]]]:
     """Yield (byte offset, raw record bytes, warnings) for every record in the stream."""
     buffer = b""
+    pos = 0  # where the unread part of buffer begins
     base = 0  # offset of buffer[0] in the stream
     eof = False
     while True:
-        if not eof and len(buffer) < _CHUNK:
-            chunk = stream.read(_CHUNK)
-            if chunk:
-                buffer += chunk
-            else:
-                eof = True
-        pos = _skip_filler(buffer, 0)
-        if pos >= len(buffer):
+        pos = _skip_filler(buffer, pos)
+        taken = _take_record(buffer, pos, eof) if pos < len(buffer) else None
+        if taken is None:  # need more data (or none is left)
             if eof:
                 return
-            base += len(buffer)
-            buffer = b""
-            continue
-        taken = _take_record(buffer, pos, eof)
-        if taken is None:  # need more data
-            if eof:  # cannot happen: at eof _take_record always takes the rest
-                return
             chunk = stream.read(_CHUNK)
-            if chunk:
-                buffer += chunk
-            else:
-                eof = True
+            base += pos
+            buffer = buffer[pos:] + chunk
+            pos = 0
+            eof = not chunk
             continue
         end, warnings = taken
         yield base + pos, buffer[pos:end], warnings
-        buffer = buffer[end:]
-        base += end
+        pos = end
 
 
 def _skip_filler(buffer: bytes, pos: int) -> int:
@@ -144,23 +133,23 @@ def _fields_of(raw: bytes, notes: list[str]) -> tuple[str, list[str], list[bytes
     entry = 3 + len_digits + start_digits
     if len(directory) % entry:
         notes.append(f"directory length {len(directory)} is not a multiple of {entry}")
-    entries = []
-    for i in range(0, len(directory) - entry + 1, entry):
-        item = directory[i:i + entry]
-        length, start = item[3:3 + len_digits], item[3 + len_digits:]
-        if not (length.isdigit() and start.isdigit()):
-            raise _Unreadable(f"directory entry {i // entry + 1} is not numeric: {item!r}")
-        entries.append((item[:3].decode("latin-1"), int(length), int(start)))
-    if not entries:
+    split = 3 + len_digits
+    count = len(directory) // entry
+    if not count:
         raise _Unreadable("directory is empty")
+    tags = [directory[i:i + 3].decode("latin-1") for i in range(0, count * entry, entry)]
+    try:
+        lengths = [int(directory[i + 3:i + split]) for i in range(0, count * entry, entry)]
+        starts = [int(directory[i + split:i + entry]) for i in range(0, count * entry, entry)]
+    except ValueError:
+        raise _Unreadable(_bad_entry(directory, entry, split)) from None
     base = dir_end + 1
     declared_base = raw[12:17]
     if not declared_base.isdigit() or int(declared_base) != base:
         notes.append(f"leader base address {declared_base.decode('latin-1')!r} corrected to {base}")
-    tags = [tag for tag, _, _ in entries]
-    chunks = _chunks_by_directory(raw, base, entries)
+    chunks = _chunks_by_directory(raw, base, lengths, starts)
     if chunks is None:
-        chunks = _chunks_in_order(raw, base, len(entries), notes)
+        chunks = _chunks_in_order(raw, base, count, notes)
     return leader, tags, chunks
 
 
@@ -172,15 +161,25 @@ def _entry_map(leader: str) -> tuple[int, int]:
     return length, start
 
 
-def _chunks_by_directory(raw: bytes, base: int, entries: list) -> list[bytes] | None:
+def _bad_entry(directory: bytes, entry: int, split: int) -> str:
+    """Name the first directory entry whose length or start is not a number."""
+    for i in range(0, len(directory) - entry + 1, entry):
+        item = directory[i:i + entry]
+        if not (item[3:split].isdigit() and item[split:].isdigit()):
+            return f"directory entry {i // entry + 1} is not numeric: {item!r}"
+    return "directory is not numeric"
+
+
+def _chunks_by_directory(raw: bytes, base: int, lengths: list[int],
+                         starts: list[int]) -> list[bytes] | None:
     """Field bytes located by the directory, or None when the directory disagrees with them."""
     chunks = []
-    for _tag, length, start in entries:
-        begin = base + start
-        end = begin + length
-        if length == 0 or end > len(raw) or raw[end - 1] != FIELD_END:
+    size = len(raw)
+    for length, start in zip(lengths, starts, strict=True):
+        end = base + start + length
+        if length <= 0 or start < 0 or end > size or raw[end - 1] != FIELD_END:
             return None
-        chunks.append(raw[begin:end - 1])
+        chunks.append(raw[base + start:end - 1])
     return chunks
 
 
@@ -213,15 +212,12 @@ def _unimarc_charset(general: str | None) -> str | None:
 
 def _make_field(tag: str, chunk: bytes, encoding: str, notes: list[str]) -> Field:
     """Build a pymarc Field from the bytes of one field."""
-    if tag < "010" and tag.isdigit():
+    if (tag < "010" and tag.isdigit()) or (SUBFIELD_MARK not in chunk and len(chunk) >= 2):
+        # Control fields; and IRBIS-style exports (leader/10-11 "00") that write data fields
+        # with no indicators and no subfields: keep the content whole to write it back unchanged.
         text, problems = decode(chunk, encoding)
-        _note(notes, tag, problems)
-        return control_field(tag, text)
-    if SUBFIELD_MARK not in chunk[:3] and len(chunk) >= 2 and SUBFIELD_MARK not in chunk:
-        # IRBIS-style exports (leader/10-11 "00") write data fields with no indicators and no
-        # subfields: keep the content whole so it is written back unchanged.
-        text, problems = decode(chunk, encoding)
-        _note(notes, tag, problems)
+        if problems:
+            _note(notes, tag, problems)
         return control_field(tag, text)
     if chunk[:1] == b"\x1f":
         ind = "  "
@@ -235,12 +231,14 @@ def _make_field(tag: str, chunk: bytes, encoding: str, notes: list[str]) -> Fiel
     # Decode the whole field at once: MARC-8 escape sequences stay in force across subfield
     # delimiters in real records; the codecs keep the delimiter and the code after it ASCII.
     text, problems = decode(body, encoding)
-    _note(notes, tag, problems)
+    if problems:
+        _note(notes, tag, problems)
     subfields = [Subfield(part[0], part[1:]) for part in text.split("\x1f")[1:] if part]
-    for code, _value in subfields:
-        if not code.isascii() and encoding in ("marc-8", "iso-5426"):
-            notes.append(f"field {tag}: subfield code {code!r} is not ASCII (a stray delimiter "
-                         "inside the text?); it cannot be written back as it was")
+    if encoding in _STATEFUL:
+        for code, _value in subfields:
+            if not code.isascii():
+                notes.append(f"field {tag}: subfield code {code!r} is not ASCII (a stray "
+                             "delimiter inside the text?); it cannot be written back as it was")
     return data_field(tag, ind[0], ind[1], subfields)
 
 
