@@ -14,8 +14,15 @@ from api.auth.csrf import verify_csrf
 from api.auth.ratelimit import LoginRateLimiter
 from api.auth.sessions import SessionMiddleware
 from api.errors import install_error_handlers
+from api.import_runner import ImportRunner
 from api.pages import account, audit_pages, auth_pages, home, library_pages, user_pages
+from api.pages import catalogue as catalogue_pages
+from api.pages import fund as fund_pages
+from api.pages import imports as import_pages
 from api.routes import audit, auth, health, libraries
+from api.routes import catalogue as catalogue_routes
+from api.routes import fund as fund_routes
+from api.routes import imports as import_routes
 from api.settings import Settings
 from collection.db import make_engine, make_session_factory
 
@@ -45,20 +52,26 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.import_runner = ImportRunner(  # background MARC imports (uploads)
+        app.state.session_factory, quality_tolerance=settings.import_quality_tolerance)
     app.state.limiter = LoginRateLimiter(settings.login_attempts, settings.login_window_seconds)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.templates.env.globals["version"] = app.version
+    app.state.templates.env.globals["fund_roles"] = fund_routes.FUND_READ  # nav entry in base.html
 
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key)
     install_error_handlers(app)
 
-    for router in (health.router, auth.router, libraries.router, audit.router):
+    for router in (health.router, auth.router, libraries.router, audit.router,
+                   catalogue_routes.router, fund_routes.router, import_routes.router):
         app.include_router(router, prefix=API_PREFIX)
     for router in (
         auth_pages.router, home.router, library_pages.router, account.router,
-        user_pages.router, audit_pages.router,
+        user_pages.router, audit_pages.router, catalogue_pages.router, fund_pages.router,
+        import_pages.router,
     ):  # fmt: skip
         # Every page route checks the CSRF token of unsafe requests: no form can forget it.
         app.include_router(router, include_in_schema=False, dependencies=[Depends(verify_csrf)])
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.state.import_runner.resume_interrupted()  # uploads a stopped server left unfinished
     return app

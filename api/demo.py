@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.auth.models import User
 from api.auth.services import create_user
 from collection.audit import Actor
+from collection.catalogue import create_edition
 from distribution.services import create_library
+from marc.samples import sample_records
 
 DEMO_ACTOR = Actor(None, "demo")
 DEMO_NOTE = (
@@ -95,6 +97,15 @@ def create_demo_data(session: Session) -> None:
             session, actor=DEMO_ACTOR, username=username, password=password, role=role,
             full_name=full_name, library_code=library,
         )  # fmt: skip
+    create_fund_demo(session)
+    create_demo_catalogue(session)
+
+
+def create_demo_catalogue(session: Session) -> None:
+    """A small catalogue of generated Ukrainian book records, entered as the demo (so counted)."""
+    for flavour, count, seed in (("unimarc", 12, 7), ("marc21", 4, 8)):
+        for record in sample_records(count, flavour=flavour, seed=seed, copies=(0, 0)):
+            create_edition(session, DEMO_ACTOR, record, flavour, source="demo")
 
 
 def ensure_demo_data(session_factory: sessionmaker[Session]) -> list[DemoLogin]:
@@ -103,3 +114,38 @@ def ensure_demo_data(session_factory: sessionmaker[Session]) -> list[DemoLogin]:
         if session.scalars(select(User.id).where(User.username == "admin")).first() is None:
             create_demo_data(session)
     return demo_logins()
+
+
+def create_fund_demo(session: Session) -> None:
+    """A few receipts with copies and a signed withdrawal act, so the fund pages are not empty."""
+    from datetime import date
+
+    from collection import fund_services
+    from collection.editions import edition_fields
+    from collection.models import Edition, EditionIsbn
+    from marc.samples import sample_records
+
+    editions = []
+    for record in sample_records(6, seed=2026):
+        fields = edition_fields(record, "unimarc")
+        edition = Edition(source="demo", **fields.as_columns())
+        edition.isbns = [EditionIsbn(isbn13=i) for i in fields.isbns]
+        session.add(edition)
+        editions.append(edition)
+    session.commit()
+    first = fund_services.create_receipt(
+        session, actor=DEMO_ACTOR, receipt_date=date(2025, 11, 14), source="purchase",
+        supplier="ТОВ «Книжкова палата»", document="видаткова накладна № 341")
+    second = fund_services.create_receipt(
+        session, actor=DEMO_ACTOR, receipt_date=date.today(), source="gift",
+        supplier="Український інститут книги", document="акт приймання-передачі № 12")
+    copies = []
+    for index, edition in enumerate(editions):
+        copies += fund_services.add_copies_to_receipt(
+            session, actor=DEMO_ACTOR, receipt=first if index < 4 else second, edition_id=edition.id,
+            quantity=2, price=f"{150 + 25 * index}.00", location="АБ" if index % 2 else "ЧЗ")
+    act = fund_services.create_withdrawal_act(
+        session, actor=DEMO_ACTOR, act_date=date.today(), reason="worn_out", note="Демонстраційний акт")
+    fund_services.add_copies_to_act(session, actor=DEMO_ACTOR, act=act,
+                                    inventory_numbers=[copies[0].inventory_number])
+    fund_services.sign_act(session, actor=DEMO_ACTOR, act=act)

@@ -34,6 +34,10 @@ class Settings:
     login_attempts: int = 5  # failed logins allowed per username+IP ...
     login_window_seconds: int = 300  # ... within this many seconds
     demo: bool = False
+    # MARC import: an incoming record replaces a stored one when its quality score is at least
+    # the stored score minus this (0: "not lower"); uploads are kept under data_dir.
+    import_quality_tolerance: int = 0
+    data_dir: str = ""
 
     @classmethod
     def from_env(
@@ -53,6 +57,8 @@ class Settings:
             language=language,
             timezone=env.get("KOMPLEKT_TIMEZONE", "Europe/Kyiv"),
             demo=demo,
+            import_quality_tolerance=_int(env, "KOMPLEKT_IMPORT_QUALITY_TOLERANCE", 0),
+            data_dir=env.get("KOMPLEKT_DATA_DIR") or default_data_dir(url),
         )
 
     def with_(self, **changes: object) -> Settings:
@@ -79,3 +85,21 @@ def secret_next_to_database(url: str) -> str:
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(key + "\n")
     return key
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as error:
+        raise SettingsError(f"{name} must be a whole number, not {value!r}") from error
+
+
+def default_data_dir(url: str) -> str:
+    """Where uploaded files go: beside a SQLite file (``<database>.files``), else ./komplekt-data."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        return parsed.database + ".files"
+    return str(Path.cwd() / "komplekt-data")

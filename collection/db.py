@@ -24,7 +24,12 @@ from sqlalchemy.types import TypeDecorator
 MODEL_MODULES: tuple[str, ...] = (
     "collection.audit",
     "collection.models",
+    "collection.inventory_numbers",
+    "collection.stocktaking",
+    "collection.cataloguing_models",
+    "collection.import_models",
     "distribution.libraries",
+    "distribution.models",
     "api.auth.models",
 )
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -23,7 +24,7 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from collection.db import Base, UTCDateTime, intpk, str_32, str_64, str_255, utcnow
 
@@ -153,6 +154,8 @@ class Copy(Base):
         Index("ix_copies_edition_id", "edition_id"),
         Index("ix_copies_receipt_id", "receipt_id"),
         Index("ix_copies_withdrawal_act_id", "withdrawal_act_id"),
+        Index("ix_copies_inventory_order", "inventory_series", "inventory_seq", "inventory_number"),
+        Index("ix_copies_location", "location"),
     )
 
     id: Mapped[intpk]
@@ -167,12 +170,26 @@ class Copy(Base):
     receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"))
     withdrawal_act_id: Mapped[int | None] = mapped_column(ForeignKey("withdrawal_acts.id"))
     created_at: Mapped[utcnow]
+    # Inventory-number order (series, then the number as a number), kept in step by _split.
+    inventory_series: Mapped[str_64] = mapped_column(default="")
+    inventory_seq: Mapped[int | None] = mapped_column(BigInteger)
+    # КСО breakdowns as accounted when the copy was received (blank: take the edition's).
+    doc_type: Mapped[str] = mapped_column(String(16), default="")
+    content_branch: Mapped[str_64] = mapped_column(default="")
+    language: Mapped[str] = mapped_column(String(8), default="")
 
     edition: Mapped[Edition] = relationship(back_populates="copies")
     receipt: Mapped[Receipt | None] = relationship(back_populates="copies", foreign_keys=[receipt_id])
     withdrawal_act: Mapped[WithdrawalAct | None] = relationship(
         back_populates="copies", foreign_keys=[withdrawal_act_id]
     )
+
+    @validates("inventory_number")
+    def _split(self, _key: str, number: str) -> str:
+        from collection.inventory_numbers import split_number  # it imports this module
+
+        self.inventory_series, self.inventory_seq = split_number(number)
+        return number
 
     def __repr__(self) -> str:
         return f"Copy({self.inventory_number!r})"
@@ -183,8 +200,12 @@ class UsedInventoryNumber(Base):
 
     __tablename__ = "used_inventory_numbers"
 
+    __table_args__ = (Index("ix_used_inventory_numbers_series_seq", "series", "seq"),)
+
     inventory_number: Mapped[str] = mapped_column(String(64), primary_key=True)
     issued_at: Mapped[utcnow]
+    series: Mapped[str_64] = mapped_column(default="")  # everything before the trailing digits
+    seq: Mapped[int | None] = mapped_column(BigInteger)  # the trailing digits as a number
 
 
 class CataloguingEvent(Base):

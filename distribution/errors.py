@@ -29,3 +29,27 @@ class DuplicateLibraryCode(DistributionError):
     """Another library already has this code."""
 
     kind = "conflict"
+
+
+class ProgrammeNotFound(DistributionError):
+    """No programme with that id."""
+
+    kind = "not_found"
+
+
+class InvalidProgrammeData(DistributionError):
+    """A programme's fields break the rules; ``errors`` says which and why."""
+
+    kind = "invalid"
+
+
+class DuplicateDelivery(DistributionError):
+    """This programme already has a delivery under that document number."""
+
+    kind = "conflict"
+
+
+class AllocationLimitExceeded(DistributionError):
+    """A hand adjustment would allocate more than was received or ordered."""
+
+    kind = "conflict"

@@ -1,7 +1,7 @@
 """Public libraries (публічні бібліотеки) that receive books from the regional library.
 
 A minimal model for now: identity, where it is, its wartime status, how to reach it and which
-MARC flavour and encoding it wants. A later issue adds import/export and status history.
+MARC flavour and encoding it wants. Import/export and status history: ``distribution.services``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ EDITABLE_FIELDS = (
     "address", "contact_person", "phone", "email",
     "preferred_flavour", "preferred_encoding",
 )  # fmt: skip
+# Set by the registry import (delivery point); not on the card form yet.
+DELIVERY_FIELDS = ("carrier", "carrier_branch")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -46,6 +48,8 @@ class Library(Base):
     oblast: Mapped[str_255] = mapped_column(default="")
     status: Mapped[str] = mapped_column(String(16), default="working")
     address: Mapped[str] = mapped_column(String(500), default="")
+    carrier: Mapped[str_32] = mapped_column(default="")  # delivery point: e.g. nova_poshta
+    carrier_branch: Mapped[str_32] = mapped_column(default="")  # the carrier's branch number
     contact_person: Mapped[str_255] = mapped_column(default="")
     phone: Mapped[str_32] = mapped_column(default="")
     email: Mapped[str_255] = mapped_column(default="")

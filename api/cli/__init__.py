@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import db_commands, marc_commands, serve_commands, users_commands
+from api.cli import (
+    catalogue_commands,
+    db_commands,
+    libraries_commands,
+    marc_commands,
+    programme_commands,
+    serve_commands,
+    users_commands,
+)
 
 app = typer.Typer(
     name="komplekt",
@@ -15,7 +23,11 @@ app = typer.Typer(
 app.add_typer(marc_commands.app, name="marc")
 app.add_typer(db_commands.app, name="db")
 app.add_typer(users_commands.app, name="users")
+app.add_typer(libraries_commands.app, name="libraries")
+app.add_typer(programme_commands.app, name="programme")
 app.command("serve")(serve_commands.serve)
+app.command("import")(catalogue_commands.import_command)
+app.command("export")(catalogue_commands.export_command)
 
 
 def main() -> None:

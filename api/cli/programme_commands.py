@@ -1,0 +1,273 @@
+"""`komplekt programme ...`: a replenishment programme from title list to parcels and report."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli.common import EXIT_USAGE, cli_actor, database_session, fail, load_settings
+from collection.errors import CollectionError
+from distribution.fulfilment import (
+    allocate_programme,
+    allocation_rows,
+    pack_programme,
+    programme_report,
+    write_report,
+)
+from distribution.packing import CarrierLimits
+from distribution.programmes import LoadResult, create_programme, load_orders, load_titles, receive_delivery
+from distribution.tables import table_format, write_error_report
+
+app = typer.Typer(help="Replenishment programmes: titles, orders, deliveries, allocation, packing.",
+                  no_args_is_help=True)  # fmt: skip
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON summary.")]
+ErrorsOpt = Annotated[
+    Path | None,
+    typer.Option("--errors", help="Write the error report here (.csv or .xlsx) when rows are refused."),
+]
+FileArg = Annotated[Path, typer.Argument(help="csv or xlsx (English or Ukrainian headers).")]
+IdArg = Annotated[int, typer.Argument(help="Programme id.")]
+MAX_ERRORS_SHOWN = 50
+
+
+class Kind(StrEnum):
+    state = "state"
+    exchange = "exchange"
+    gift = "gift"
+
+
+class ReportFormat(StrEnum):
+    json = "json"
+    xlsx = "xlsx"
+    csv = "csv"
+
+
+class Surplus(StrEnum):
+    own_fund = "own_fund"
+    exchange_fund = "exchange_fund"
+
+
+def finish_load(result: LoadResult, errors_file: Path | None, as_json: bool) -> None:
+    """Print the summary (or the refused rows) and exit 1 when the file had errors."""
+    if result.errors and errors_file is not None:
+        with errors_file.open("wb") as stream:
+            write_error_report(stream, result.errors, table_format(errors_file.name))
+    if as_json:
+        typer.echo(json.dumps(result.summary(), ensure_ascii=False))
+    elif result.ok:
+        typer.echo(
+            f"{result.file}: {result.rows} rows; created {result.created}, "
+            f"updated {result.updated}, unchanged {result.unchanged}"
+        )
+    if result.errors:
+        for error in result.errors[:MAX_ERRORS_SHOWN]:
+            typer.echo(str(error), err=True)
+        more = len(result.errors) - MAX_ERRORS_SHOWN
+        if more > 0:
+            typer.echo(f"... and {more} more", err=True)
+        raise fail(f"{result.file}: {len(result.errors)} errors; nothing was loaded")
+
+
+def _open(file: Path):
+    if not file.is_file():
+        raise fail(f"file not found: {file}", EXIT_USAGE)
+    try:
+        table_format(file.name)
+    except ValueError as error:
+        raise fail(str(error), EXIT_USAGE) from error
+    return file.open("rb")
+
+
+@app.command("create")
+def create(
+    name: Annotated[str, typer.Option("--name", help="Programme name.")],
+    year: Annotated[int, typer.Option("--year", help="Programme year.")],
+    kind: Annotated[Kind, typer.Option("--kind", help="state, exchange or gift.")] = Kind.state,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a programme and print its id."""
+    with database_session(load_settings()) as session:
+        try:
+            programme = create_programme(session, actor=cli_actor(), name=name, year=year, kind=kind.value)
+        except CollectionError as error:
+            raise fail(f"{error}: {error.errors}") from error
+        typer.echo(
+            json.dumps({"id": programme.id, "name": programme.name}, ensure_ascii=False)
+            if as_json
+            else str(programme.id)
+        )
+
+
+@app.command("load-titles")
+def load_titles_command(
+    programme: IdArg, file: FileArg, errors: ErrorsOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Load the title list (isbn,title,author,publisher,year,price); editions matched or created."""
+    with database_session(load_settings()) as session, _open(file) as stream:
+        try:
+            result = load_titles(
+                session, actor=cli_actor(), programme_id=programme, stream=stream, filename=file.name
+            )
+        except CollectionError as error:
+            raise fail(str(error)) from error
+    finish_load(result, errors, as_json)
+
+
+@app.command("load-orders")
+def load_orders_command(
+    programme: IdArg, file: FileArg, errors: ErrorsOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Load the libraries' orders (library_code,isbn,quantity); idempotent, all or nothing."""
+    with database_session(load_settings()) as session, _open(file) as stream:
+        try:
+            result = load_orders(
+                session, actor=cli_actor(), programme_id=programme, stream=stream, filename=file.name
+            )
+        except CollectionError as error:
+            raise fail(str(error)) from error
+    finish_load(result, errors, as_json)
+
+
+@app.command("receive")
+def receive(
+    programme: IdArg,
+    file: FileArg,
+    number: Annotated[
+        str | None, typer.Option("--number", help="Document number (default: file name).")
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--date", help="Delivery date YYYY-MM-DD (default: today).")
+    ] = None,
+    supplier: Annotated[str, typer.Option("--supplier", help="Supplier (publisher).")] = "",
+    errors: ErrorsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Register a supplier's delivery (isbn,received,damaged); partial deliveries are normal."""
+    try:
+        delivered_on = date.fromisoformat(on) if on else None
+    except ValueError as error:
+        raise fail(f"--date: {error}", EXIT_USAGE) from error
+    with database_session(load_settings()) as session, _open(file) as stream:
+        try:
+            result = receive_delivery(
+                session,
+                actor=cli_actor(),
+                programme_id=programme,
+                stream=stream,
+                filename=file.name,
+                number=number,
+                delivered_on=delivered_on,
+                supplier=supplier,
+            )
+        except CollectionError as error:
+            raise fail(str(error)) from error
+    finish_load(result, errors, as_json)
+
+
+@app.command("allocate")
+def allocate(
+    programme: IdArg,
+    surplus: Annotated[
+        Surplus | None, typer.Option("--surplus", help="Where surplus copies go (default: left undecided).")
+    ] = None,
+    priority: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--priority", help="Library status served first when short (repeatable), e.g. relocated."
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Allocate what was received over the orders (largest remainder) and store the plan."""
+    with database_session(load_settings()) as session:
+        try:
+            plan = allocate_programme(
+                session,
+                actor=cli_actor(),
+                programme_id=programme,
+                surplus_destination=surplus.value if surplus else None,
+                priority_statuses=priority or (),
+            )
+            rows = allocation_rows(session, programme)
+        except CollectionError as error:
+            raise fail(str(error)) from error
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    ordered = sum(r["ordered"] for r in rows)
+    allocated = sum(r["allocated"] for r in rows)
+    typer.echo(
+        f"allocated {allocated} of {ordered} ordered copies to "
+        f"{len({r['library_code'] for r in rows if r['allocated']})} libraries"
+    )
+    if plan.surplus:
+        where = plan.surplus_destination or "undecided (use --surplus)"
+        typer.echo(f"surplus {sum(plan.surplus.values())} copies: {where}")
+
+
+@app.command("pack")
+def pack(
+    programme: IdArg,
+    max_weight: Annotated[float, typer.Option("--max-weight", help="Parcel weight limit, kg.")] = 30.0,
+    max_copies: Annotated[int, typer.Option("--max-copies", help="Copies per parcel.")] = 100,
+    as_json: JsonOpt = False,
+) -> None:
+    """Plan parcels per library from the stored allocation (replacing planned parcels)."""
+    from decimal import Decimal
+
+    limits = CarrierLimits(max_weight=Decimal(str(max_weight)), max_copies=max_copies)
+    with database_session(load_settings()) as session:
+        try:
+            parcels = pack_programme(session, actor=cli_actor(), programme_id=programme, limits=limits)
+        except CollectionError as error:
+            raise fail(str(error)) from error
+        summary = [
+            {
+                "library_code": code,
+                "parcels": len(items),
+                "copies": sum(p.copies for p in items),
+                "weight": str(sum((p.weight for p in items), Decimal(0))),
+            }
+            for code, items in parcels.items()
+        ]
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False))
+    else:
+        typer.echo(f"{sum(s['parcels'] for s in summary)} parcels for {len(summary)} libraries")
+
+
+@app.command("report")
+def report(
+    programme: IdArg,
+    fmt: Annotated[ReportFormat, typer.Option("--format", help="json, xlsx or csv.")] = ReportFormat.json,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (xlsx needs it).")
+    ] = None,
+) -> None:
+    """Per-title and per-library totals: ordered, received, allocated, packed, dispatched, confirmed."""
+    if fmt is ReportFormat.xlsx and output is None:
+        raise fail("--format xlsx needs --output FILE", EXIT_USAGE)
+    with database_session(load_settings()) as session:
+        try:
+            data = programme_report(session, programme)
+        except CollectionError as error:
+            raise fail(str(error)) from error
+    if fmt is ReportFormat.json:
+        text = json.dumps(data, ensure_ascii=False, indent=1)
+        if output:
+            output.write_text(text, encoding="utf-8")
+        else:
+            typer.echo(text)
+        return
+    if output:
+        with output.open("wb") as stream:
+            write_report(data, stream, fmt.value)
+    else:
+        write_report(data, sys.stdout.buffer, fmt.value)

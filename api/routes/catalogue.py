@@ -1,0 +1,165 @@
+"""``/api/v1/editions`` and ``/api/v1/cataloguing``: the catalogue and the cataloguing counts.
+
+Staff read the catalogue; cataloguers and admins create and edit records; admins and
+methodologists set the annual plan. A library user is told the catalogue does not exist (404).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.auth.models import User
+from api.deps import CurrentUser, SessionDep
+from api.errors import Forbidden
+from collection import catalogue, cataloguing_counts
+from collection.editions import record_from_marc
+from collection.errors import N_, NotFoundError
+from collection.models import Copy, Edition
+from marc.view import bib_view
+
+router = APIRouter(tags=["catalogue"])
+
+CATALOGUE_READ = ("admin", "cataloguer", "acquisitions", "programme", "methodologist")
+CATALOGUE_EDIT = ("admin", "cataloguer")
+PLAN_EDIT = ("admin", "methodologist")
+
+
+def _reader(user: CurrentUser) -> User:
+    if user.role not in CATALOGUE_READ:
+        raise NotFoundError(N_("Сторінку не знайдено"))
+    return user
+
+
+def _role_dependency(roles: tuple[str, ...]) -> Any:
+    def dependency(user: Annotated[User, Depends(_reader)]) -> User:
+        if user.role not in roles:
+            raise Forbidden()
+        return user
+
+    return dependency
+
+
+Reader = Annotated[User, Depends(_reader)]
+Editor = Annotated[User, Depends(_role_dependency(CATALOGUE_EDIT))]
+Planner = Annotated[User, Depends(_role_dependency(PLAN_EDIT))]
+
+
+class EditionIn(BaseModel):
+    """A new record: MARC-in-JSON and its flavour."""
+
+    record: dict[str, Any] = Field(description='MARC-in-JSON: {"leader": ..., "fields": [...]}')
+    flavour: str = Field(pattern="^(marc21|unimarc)$")
+
+
+class EditionPatch(BaseModel):
+    """Field/subfield operations, applied in order (see collection/record_edits.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    changes: list[dict[str, Any]] = Field(
+        description='e.g. [{"op": "set_subfield", "field": "245", "subfield": "a", "value": "…"}]; '
+        "ops: set_subfield, add_subfield, remove_subfield, add_field, remove_field, "
+        "set_indicators, set_data, set_tag, replace_fields")
+
+
+class PlanValue(BaseModel):
+    planned: int = Field(ge=0)
+    planned_max: int | None = Field(default=None, ge=0)
+
+
+def edition_summary(edition: Edition) -> dict[str, Any]:
+    """The columns a results list shows."""
+    return {"id": edition.id, "title": edition.title, "authors": edition.authors,
+            "publisher": edition.publisher, "year": edition.year, "isbn": edition.isbn,
+            "udc": edition.udc, "bbk": edition.bbk, "flavour": edition.flavour,
+            "doc_type": edition.doc_type, "status": edition.status}
+
+
+def copy_out(copy: Copy) -> dict[str, Any]:
+    return {"inventory_number": copy.inventory_number, "barcode": copy.barcode,
+            "location": copy.location, "call_number": copy.call_number,
+            "price": str(copy.price) if copy.price is not None else None,
+            "acquired": copy.acquired.isoformat() if isinstance(copy.acquired, date) else None,
+            "status": copy.status}
+
+
+def edition_detail(session: Any, edition: Edition) -> dict[str, Any]:
+    """An edition with its normalised view, its MARC fields and its copies."""
+    view = bib_view(record_from_marc(edition.marc), edition.flavour).as_dict()
+    return {**edition_summary(edition), "view": view, "marc": edition.marc,
+            "copies": [copy_out(c) for c in catalogue.copies_of(session, edition.id)]}
+
+
+@router.get("/editions")
+def search_editions(
+    session: SessionDep, _user: Reader,
+    q: Annotated[str, Query(description="ISBN, inventory number, barcode, UDC/ББК, title or author")] = "",
+    field: Annotated[str | None, Query(pattern="^(title|author|isbn|class|inventory|barcode)$")] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> dict[str, Any]:
+    """Find editions with one query box (or one named field)."""
+    result = catalogue.search_editions(session, q, field=field, page=page, per_page=per_page)
+    return {"items": [edition_summary(e) for e in result.items], "total": result.total,
+            "page": result.page, "per_page": result.per_page, "pages": result.pages,
+            "keys": list(result.keys)}
+
+
+@router.get("/editions/{edition_id}", responses={404: {}})
+def get_edition(edition_id: int, session: SessionDep, _user: Reader) -> dict[str, Any]:
+    """One edition: normalised view, MARC fields and copies."""
+    return edition_detail(session, catalogue.get_edition(session, edition_id))
+
+
+@router.post("/editions", status_code=201, responses={422: {}})
+def create_edition(body: EditionIn, session: SessionDep, user: Editor) -> dict[str, Any]:
+    """Enter a new record by hand (counted as created, and classified/subject-indexed/analytic)."""
+    edition = catalogue.create_edition(session, user.actor, body.record, body.flavour)
+    return edition_detail(session, edition)
+
+
+@router.patch("/editions/{edition_id}", responses={404: {}, 422: {}})
+def edit_edition(
+    edition_id: int, body: EditionPatch, session: SessionDep, user: Editor
+) -> dict[str, Any]:
+    """Edit by field/subfield; a 422 names each offending field, e.g. ``020[3]$a[0]``."""
+    edition = catalogue.edit_edition(session, user.actor, edition_id, body.changes)
+    return edition_detail(session, edition)
+
+
+@router.get("/cataloguing/counts")
+def cataloguing_counts_table(
+    session: SessionDep, _user: Reader, year: int | None = None,
+    by: Annotated[str, Query(pattern="^(person|kind|month|quarter)$")] = "kind",
+) -> dict[str, Any]:
+    """Counts of cataloguing work in a year, by kind (with the plan), person, month or quarter."""
+    year = year or date.today().year
+    return {"year": year, "by": by, "rows": cataloguing_counts.counts_table(session, year, by)}
+
+
+def _plan_out(year: int, plan: dict[str, tuple[int, int | None]], default: bool) -> dict[str, Any]:
+    return {"year": year, "default": default,
+            "plan": {kind: {"planned": planned, "planned_max": planned_max}
+                     for kind, (planned, planned_max) in plan.items()}}
+
+
+@router.get("/cataloguing/plan")
+def get_plan(session: SessionDep, _user: Reader, year: int | None = None) -> dict[str, Any]:
+    """The annual plan (the standing default when none was saved for the year)."""
+    year = year or date.today().year
+    plan, default = cataloguing_counts.get_plan(session, year)
+    return _plan_out(year, plan, default)
+
+
+@router.put("/cataloguing/plan/{year}", responses={422: {}})
+def set_plan(
+    year: int, body: dict[str, PlanValue], session: SessionDep, user: Planner
+) -> dict[str, Any]:
+    """Set the plan of some kinds for a year: ``{"edited": {"planned": 1100, "planned_max": 3000}}``."""
+    values = {kind: (v.planned, v.planned_max) for kind, v in body.items()}
+    plan = cataloguing_counts.set_plan(session, user.actor, year, values)
+    return _plan_out(year, plan, False)

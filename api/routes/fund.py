@@ -1,0 +1,442 @@
+"""``/api/v1/fund``: receipts, withdrawal acts, КСО, inventory book, stocktaking, xlsx files.
+
+acquisitions and admin write; methodologist reads; a library user finds nothing here (404).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.auth.models import User
+from api.deps import CurrentUser, SessionDep, TranslatorDep
+from api.errors import Forbidden
+from collection import fund_reports, fund_services, stocktaking
+from collection.errors import N_, NotFoundError
+from collection.fund import DIMENSIONS, Part, SummaryRegister, Totals
+from collection.models import Copy, Receipt, WithdrawalAct
+
+FUND_WRITE = ("admin", "acquisitions")
+FUND_READ = (*FUND_WRITE, "methodologist")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+router = APIRouter(prefix="/fund", tags=["fund"])
+
+
+def check_fund_access(user: User, write: bool = False) -> None:
+    """Library users do not see the fund at all (404); other roles read or write by role."""
+    if user.role == "library":
+        raise NotFoundError(N_("Сторінку не знайдено"))
+    if user.role not in (FUND_WRITE if write else FUND_READ):
+        raise Forbidden()
+
+
+def _reader(user: CurrentUser) -> User:
+    check_fund_access(user)
+    return user
+
+
+def _writer(user: CurrentUser) -> User:
+    check_fund_access(user, write=True)
+    return user
+
+
+Reader = Annotated[User, Depends(_reader)]
+Writer = Annotated[User, Depends(_writer)]
+
+
+# --- shapes ---------------------------------------------------------------------------------------
+
+
+class ReceiptIn(BaseModel):
+    """A new receipt; a blank number becomes the next "YYYY-NNN"."""
+
+    model_config = ConfigDict(extra="forbid")
+    date: datetime.date
+    source: str
+    number: str = ""
+    supplier: str = ""
+    document: str = ""
+    note: str = ""
+
+
+class CopiesIn(BaseModel):
+    """Copies of one edition: numbered by the scheme, or with the given inventory numbers."""
+
+    model_config = ConfigDict(extra="forbid")
+    edition_id: int
+    quantity: int = 1
+    price: str = "0"
+    location: str = ""
+    numbers: list[str] | None = None
+    barcodes: list[str] | None = None
+
+
+class ActIn(BaseModel):
+    """A new (draft) withdrawal act; ``corrects_id`` points at the signed act it corrects."""
+
+    model_config = ConfigDict(extra="forbid")
+    date: datetime.date
+    reason: str
+    number: str = ""
+    note: str = ""
+    corrects_id: int | None = None
+
+
+class ActPatch(BaseModel):
+    """Changes to a draft act (a signed act answers 409)."""
+
+    model_config = ConfigDict(extra="forbid")
+    date: datetime.date | None = None
+    reason: str | None = None
+    note: str | None = None
+
+
+class ActCopiesIn(BaseModel):
+    """Copies to withdraw, by inventory number or barcode."""
+
+    model_config = ConfigDict(extra="forbid")
+    inventory_numbers: list[str] = Field(min_length=1)
+
+
+class SchemeIn(BaseModel):
+    """The inventory-number scheme for numbers issued from now on."""
+
+    model_config = ConfigDict(extra="forbid")
+    prefix: str = ""
+    width: int = 6
+    with_year: bool = False
+    separator: str = "-"
+
+
+class StocktakeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    location: str
+    note: str = ""
+
+
+class FindsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    entries: list[str] = Field(min_length=1)
+
+
+class CloseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    withdraw_missing: bool = True
+    reason: str = "lost_by_readers"
+    act_date: datetime.date | None = None
+
+
+def copy_json(copy: Copy) -> dict[str, Any]:
+    """A copy as the API shows it."""
+    return {
+        "id": copy.id, "inventory_number": copy.inventory_number, "barcode": copy.barcode,
+        "edition_id": copy.edition_id, "title": copy.edition.title if copy.edition else "",
+        "authors": copy.edition.authors if copy.edition else "", "location": copy.location,
+        "price": str(copy.price) if copy.price is not None else None,
+        "acquired": copy.acquired.isoformat() if copy.acquired else None, "status": copy.status,
+        "receipt_id": copy.receipt_id, "withdrawal_act_id": copy.withdrawal_act_id,
+    }  # fmt: skip
+
+
+def receipt_json(receipt: Receipt, with_copies: bool = True) -> dict[str, Any]:
+    data = {
+        "id": receipt.id,
+        "number": receipt.number,
+        "date": receipt.date.isoformat(),
+        "source": receipt.source,
+        "supplier": receipt.supplier,
+        "document": receipt.document,
+        "note": receipt.note,
+        "created_by": receipt.created_by,
+    }
+    if with_copies:
+        copies = sorted(receipt.copies, key=lambda c: (c.inventory_series, c.inventory_seq or -1))
+        data["copies"] = [copy_json(c) for c in copies]
+        data["total"] = {"copies": len(copies), "money": str(sum((c.price or 0) for c in copies))}
+    return data
+
+
+def act_json(act: WithdrawalAct, with_copies: bool = True) -> dict[str, Any]:
+    data = {
+        "id": act.id,
+        "number": act.number,
+        "date": act.date.isoformat(),
+        "reason": act.reason,
+        "state": act.state,
+        "note": act.note,
+        "corrects_id": act.corrects_id,
+        "signed_by": act.signed_by,
+        "signed_at": act.signed_at.isoformat() if act.signed_at else None,
+    }
+    if with_copies:
+        copies = sorted(act.copies, key=lambda c: (c.inventory_series, c.inventory_seq or -1))
+        data["copies"] = [copy_json(c) for c in copies]
+        data["total"] = {"copies": len(copies), "money": str(sum((c.price or 0) for c in copies))}
+    return data
+
+
+def totals_json(totals: Totals) -> dict[str, Any]:
+    """Totals with money as strings (exact decimals)."""
+    return {
+        "copies": totals.total.copies, "money": str(totals.total.money),
+        "by": {d: {k: {"copies": a.copies, "money": str(a.money)} for k, a in sorted(totals.by[d].items())}
+               for d in DIMENSIONS},
+    }  # fmt: skip
+
+
+def part_json(part: Part) -> dict[str, Any]:
+    return {
+        "rows": [{"id": r.document.id, "number": r.document.number, "date": r.document.date.isoformat(),
+                  "label": r.document.label, "reference": r.document.reference, **totals_json(r.totals)}
+                 for r in part.rows],
+        "total": totals_json(part.total),
+    }  # fmt: skip
+
+
+def register_json(register: SummaryRegister) -> dict[str, Any]:
+    m = register.movement
+    return {
+        "year": register.year, "part1": part_json(register.received), "part2": part_json(register.withdrawn),
+        "part3": {"start": totals_json(m.start), "received": totals_json(m.received),
+                  "withdrawn": totals_json(m.withdrawn), "end": totals_json(m.end)},
+    }  # fmt: skip
+
+
+def xlsx_response(content: bytes, filename: str) -> Response:
+    """An xlsx download."""
+    return Response(
+        content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+# --- receipts -------------------------------------------------------------------------------------
+
+
+@router.get("/receipts")
+def list_receipts(session: SessionDep, _user: Reader, year: int | None = None) -> list[dict[str, Any]]:
+    """Receipts, newest first, with copy counts and sums."""
+    return [
+        receipt_json(r, False) | {"copies": n, "money": str(s)}
+        for r, n, s in fund_services.list_receipts(session, year=year)
+    ]
+
+
+@router.post("/receipts", status_code=201)
+def create_receipt(body: ReceiptIn, session: SessionDep, user: Writer) -> dict[str, Any]:
+    """Register a receipt (КСО part 1 entry)."""
+    receipt = fund_services.create_receipt(
+        session, actor=user.actor, receipt_date=body.date, source=body.source, number=body.number,
+        supplier=body.supplier, document=body.document, note=body.note,
+    )  # fmt: skip
+    return receipt_json(fund_services.get_receipt(session, receipt.id))
+
+
+@router.get("/receipts/{receipt_id}")
+def get_receipt(receipt_id: int, session: SessionDep, _user: Reader) -> dict[str, Any]:
+    """A receipt and its copies."""
+    return receipt_json(fund_services.get_receipt(session, receipt_id))
+
+
+@router.post("/receipts/{receipt_id}/copies", status_code=201)
+def add_copies(receipt_id: int, body: CopiesIn, session: SessionDep, user: Writer) -> list[dict[str, Any]]:
+    """Add copies to a receipt; inventory numbers come from the scheme unless given."""
+    receipt = fund_services.get_receipt(session, receipt_id)
+    copies = fund_services.add_copies_to_receipt(
+        session, actor=user.actor, receipt=receipt, edition_id=body.edition_id, quantity=body.quantity,
+        price=body.price, location=body.location, numbers=body.numbers, barcodes=body.barcodes,
+    )  # fmt: skip
+    return [copy_json(c) for c in copies]
+
+
+# --- withdrawal acts ------------------------------------------------------------------------------
+
+
+@router.get("/acts")
+def list_acts(session: SessionDep, _user: Reader, year: int | None = None) -> list[dict[str, Any]]:
+    """Withdrawal acts, newest first, with copy counts and sums."""
+    return [
+        act_json(a, False) | {"copies": n, "money": str(s)}
+        for a, n, s in fund_services.list_acts(session, year=year)
+    ]
+
+
+@router.post("/acts", status_code=201)
+def create_act(body: ActIn, session: SessionDep, user: Writer) -> dict[str, Any]:
+    """Open a draft withdrawal act (КСО part 2 entry once signed)."""
+    act = fund_services.create_withdrawal_act(
+        session, actor=user.actor, act_date=body.date, reason=body.reason, number=body.number,
+        note=body.note, corrects_id=body.corrects_id,
+    )  # fmt: skip
+    return act_json(fund_services.get_act(session, act.id))
+
+
+@router.get("/acts/{act_id}")
+def get_act(act_id: int, session: SessionDep, _user: Reader) -> dict[str, Any]:
+    """An act and its copies."""
+    return act_json(fund_services.get_act(session, act_id))
+
+
+@router.patch("/acts/{act_id}")
+def update_act(act_id: int, body: ActPatch, session: SessionDep, user: Writer) -> dict[str, Any]:
+    """Change a draft act; a signed act is immutable (409)."""
+    act = fund_services.get_act(session, act_id)
+    values = body.model_dump(exclude_none=True)
+    if "date" in values:
+        values["act_date"] = values.pop("date")
+    fund_services.update_act(session, actor=user.actor, act=act, **values)
+    return act_json(fund_services.get_act(session, act_id))
+
+
+@router.post("/acts/{act_id}/copies")
+def add_act_copies(act_id: int, body: ActCopiesIn, session: SessionDep, user: Writer) -> dict[str, Any]:
+    """Put copies into a draft act (409 when signed or when a copy already left)."""
+    act = fund_services.get_act(session, act_id)
+    fund_services.add_copies_to_act(
+        session, actor=user.actor, act=act, inventory_numbers=body.inventory_numbers
+    )
+    return act_json(fund_services.get_act(session, act_id))
+
+
+@router.post("/acts/{act_id}/sign")
+def sign_act(act_id: int, session: SessionDep, user: Writer) -> dict[str, Any]:
+    """Sign the act: its copies leave the fund; the act never changes again."""
+    act = fund_services.get_act(session, act_id)
+    fund_services.sign_act(session, actor=user.actor, act=act)
+    return act_json(fund_services.get_act(session, act_id))
+
+
+@router.get("/acts/{act_id}/xlsx")
+def act_xlsx(act_id: int, session: SessionDep, _user: Reader, t: TranslatorDep) -> Response:
+    """The act as xlsx."""
+    act = fund_services.get_act(session, act_id)
+    return xlsx_response(fund_reports.act_xlsx(act, t.gettext), f"act-{act.number}.xlsx")
+
+
+# --- КСО, inventory book, scheme ------------------------------------------------------------------
+
+
+@router.get("/register/{year}")
+def summary_register(year: int, session: SessionDep, _user: Reader) -> dict[str, Any]:
+    """КСО of a year: part 1 and 2 rows with breakdowns, part 3 movement."""
+    return register_json(fund_services.summary_register(session, year))
+
+
+@router.get("/register/{year}/xlsx")
+def summary_register_xlsx(year: int, session: SessionDep, _user: Reader, t: TranslatorDep) -> Response:
+    """КСО of a year as xlsx, one sheet per part."""
+    register = fund_services.summary_register(session, year)
+    return xlsx_response(fund_reports.summary_register_xlsx(register, t.gettext), f"kso-{year}.xlsx")
+
+
+@router.get("/inventory-book")
+def inventory_book(
+    session: SessionDep, _user: Reader, page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=1000)] = 100, series: str | None = None,
+    location: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """The inventory book in inventory-number order, a page at a time."""
+    book = fund_services.inventory_book(
+        session, page=page, per_page=per_page, series=series, location=location
+    )
+    return {
+        "page": book.page,
+        "per_page": book.per_page,
+        "total": book.total,
+        "pages": book.pages,
+        "copies": [copy_json(c) for c in book.copies],
+    }
+
+
+@router.get("/inventory-book/xlsx")
+def inventory_book_xlsx(
+    session: SessionDep, _user: Reader, t: TranslatorDep, location: str | None = None
+) -> Response:
+    """The whole inventory book as xlsx."""
+    book = fund_services.inventory_book(session, page=1, per_page=1_000_000, location=location)
+    return xlsx_response(fund_reports.inventory_book_xlsx(book.copies, t.gettext), "inventory-book.xlsx")
+
+
+@router.get("/inventory-scheme")
+def get_scheme(session: SessionDep, _user: Reader) -> dict[str, Any]:
+    """The inventory-number scheme and what its next numbers look like."""
+    scheme = fund_services.get_inventory_scheme(session)
+    return {
+        "prefix": scheme.prefix,
+        "width": scheme.width,
+        "with_year": scheme.with_year,
+        "separator": scheme.separator,
+        "example": scheme.example(),
+    }
+
+
+@router.put("/inventory-scheme")
+def set_scheme(body: SchemeIn, session: SessionDep, user: Writer) -> dict[str, Any]:
+    """Change the scheme for numbers issued from now on."""
+    fund_services.set_inventory_scheme(session, actor=user.actor, **body.model_dump())
+    return get_scheme(session, user)
+
+
+# --- stocktaking ----------------------------------------------------------------------------------
+
+
+def stocktake_json(session: Any, stocktake: stocktaking.Stocktake) -> dict[str, Any]:
+    return {
+        "id": stocktake.id,
+        "location": stocktake.location,
+        "state": stocktake.state,
+        "opened_by": stocktake.opened_by,
+        "closed_by": stocktake.closed_by,
+        "act_id": stocktake.act_id,
+        **stocktaking.stocktake_counts(session, stocktake),
+    }
+
+
+@router.post("/stocktakes", status_code=201)
+def open_stocktake(body: StocktakeIn, session: SessionDep, user: Writer) -> dict[str, Any]:
+    """Open a stocktaking session for a location."""
+    stocktake = stocktaking.open_stocktake(session, actor=user.actor, location=body.location, note=body.note)
+    return stocktake_json(session, stocktake)
+
+
+@router.get("/stocktakes/{stocktake_id}")
+def get_stocktake(stocktake_id: int, session: SessionDep, _user: Reader) -> dict[str, Any]:
+    """A stocktake's state and counts."""
+    return stocktake_json(session, stocktaking.get_stocktake(session, stocktake_id))
+
+
+@router.post("/stocktakes/{stocktake_id}/finds")
+def add_finds(stocktake_id: int, body: FindsIn, session: SessionDep, user: Writer) -> dict[str, Any]:
+    """Record found inventory numbers or barcodes."""
+    stocktake = stocktaking.get_stocktake(session, stocktake_id)
+    added = stocktaking.add_finds(session, actor=user.actor, stocktake=stocktake, entries=body.entries)
+    return {
+        "matched": added.matched,
+        "unknown": added.unknown,
+        "repeated": added.repeated,
+        "elsewhere": added.elsewhere,
+    }
+
+
+@router.get("/stocktakes/{stocktake_id}/missing")
+def missing(stocktake_id: int, session: SessionDep, _user: Reader) -> list[dict[str, Any]]:
+    """Copies at the location that were not found (so far)."""
+    stocktake = stocktaking.get_stocktake(session, stocktake_id)
+    return [copy_json(c) for c in stocktaking.missing_copies(session, stocktake)]
+
+
+@router.post("/stocktakes/{stocktake_id}/close")
+def close(stocktake_id: int, body: CloseIn, session: SessionDep, user: Writer) -> dict[str, Any]:
+    """Close the session; the missing copies go into a new draft act unless told otherwise."""
+    stocktake = stocktaking.get_stocktake(session, stocktake_id)
+    act = stocktaking.close_stocktake(
+        session, actor=user.actor, stocktake=stocktake, withdraw_missing=body.withdraw_missing,
+        reason=body.reason, act_date=body.act_date,
+    )  # fmt: skip
+    return stocktake_json(session, stocktake) | {
+        "act": act_json(fund_services.get_act(session, act.id)) if act else None
+    }
