@@ -394,8 +394,18 @@ class _BatchImporter:
                 Edition.control_number.in_(sorted(controls)))).all()
         isbn_rows = []
         if isbns:
-            isbn_rows = self.session.execute(select(EditionIsbn.isbn13, EditionIsbn.edition_id)
-                                             .where(EditionIsbn.isbn13.in_(sorted(isbns)))).all()
+            stmt = (select(EditionIsbn.isbn13, EditionIsbn.edition_id)
+                    .where(EditionIsbn.isbn13.in_(sorted(isbns))))
+            # Editions of a batch source under control numbers the batch does not carry can
+            # never match on ISBN (same source, other record), so they are not even loaded:
+            # otherwise a source re-sending a set under many numbers makes batches grow.
+            strict = sorted({i.source for i in incoming}
+                            - {i.source for i in incoming if not i.fields.control_number})
+            if strict and controls:
+                stmt = stmt.join(Edition, Edition.id == EditionIsbn.edition_id).where(~(
+                    Edition.source.in_(strict) & Edition.control_number.is_not(None)
+                    & Edition.control_number.not_in(sorted(controls))))  # fmt: skip
+            isbn_rows = self.session.execute(stmt).all()
             known = {row.id for row in rows}
             missing = sorted({edition_id for _, edition_id in isbn_rows} - known)
             if missing:

@@ -63,7 +63,10 @@ def sample_records(
     count: int, *, flavour: str = "unimarc", seed: int = 1, copies: tuple[int, int] = (1, 3),
     first_inventory: int = 100001,
 ) -> Iterator[Record]:
-    """Yield ``count`` book records with holdings (995 for UNIMARC, 952 for MARC21)."""
+    """Yield ``count`` book records with holdings (995 for UNIMARC, 952 for MARC21).
+
+    Inventory numbers go where Koha's Ukrainian frameworks keep them: 995$j and 952$i.
+    """
     rng = random.Random(seed)
     inventory = first_inventory
     for number in range(1, count + 1):
@@ -116,7 +119,7 @@ def _unimarc(book: dict, holdings: list[tuple[str, str, str]]) -> Record:
     ]
     for inventory, barcode, location in holdings:
         record.fields.append(_df("995", [("b", "ЛОУНБ"), ("e", location), ("f", barcode),
-                                         ("i", inventory), ("5", book["acquired"]),
+                                         ("j", inventory), ("5", book["acquired"]),
                                          ("p", book["price"])]))
     return record
 

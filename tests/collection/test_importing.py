@@ -219,14 +219,17 @@ def test_a_killed_import_resumes_and_ends_complete_without_duplicates(
     assert (no_isbns, no_copies) == (0, 0)
 
 
-def test_unimarc_sample_holdings_without_inventory_number_are_counted_not_created(
+def test_unimarc_holdings_become_copies_and_those_without_a_number_are_only_counted(
         engine, session, tmp_path):  # fmt: skip
     records = list(sample_records(5, flavour="unimarc", copies=(1, 1)))
+    for record in records[3:]:
+        field = record["995"]
+        field.subfields = [s for s in field.subfields if s.code != "j"]  # no inventory number
     job = do_import(engine, write_records(tmp_path / "u.mrc", records))
     assert job.count("created") == 5
-    # The sample 995s carry the number in $i, which Koha's UKRMARC framework reads as a date.
-    assert job.count("holdings_without_inventory") == 5
-    assert count(session, Copy) == 0
+    assert job.count("copies_created") == 3
+    assert job.count("holdings_without_inventory") == 2
+    assert count(session, Copy) == 3
 
 
 def test_flavour_override_applies_to_every_record(engine, session):
