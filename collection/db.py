@@ -30,6 +30,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "collection.import_models",
     "distribution.libraries",
     "distribution.models",
+    "distribution.dispatch_models",
     "api.auth.models",
 )
 

@@ -53,3 +53,21 @@ class AllocationLimitExceeded(DistributionError):
     """A hand adjustment would allocate more than was received or ordered."""
 
     kind = "conflict"
+
+
+class ShipmentNotFound(DistributionError):
+    """No shipment with that id (or it is not visible to the asker)."""
+
+    kind = "not_found"
+
+
+class InvalidShipmentData(DistributionError):
+    """A shipment's fields or a reported discrepancy break the rules; ``errors`` says which."""
+
+    kind = "invalid"
+
+
+class ShipmentStateError(DistributionError):
+    """The shipment is not in a state that allows this step (e.g. changing a dispatched one)."""
+
+    kind = "conflict"

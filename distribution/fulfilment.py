@@ -13,13 +13,23 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, BinaryIO
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from collection.audit import Actor, record_change
 from collection.db import now_utc
 from collection.errors import N_
 from distribution.allocation import OrderLine, Plan, Policy, allocate, check_adjustment
+from distribution.dispatch import committed, next_shipment_number
+from distribution.dispatch_models import (
+    ACCEPTED_STATES,
+    CARRIERS,
+    FROZEN_STATES,
+    REOPENING_KINDS,
+    Shipment,
+    ShipmentDiscrepancy,
+    ShipmentLine,
+)
 from distribution.errors import AllocationLimitExceeded, InvalidProgrammeData, LibraryNotFound
 from distribution.libraries import Library
 from distribution.models import (
@@ -57,6 +67,28 @@ def _allocated(session: Session, programme_id: int) -> dict[tuple[str, int], int
     return {(code, title_id): quantity for code, title_id, quantity in session.execute(stmt)}
 
 
+def _kept(session: Session, programme_id: int, reset: bool) -> dict[tuple[str, int], tuple[int, bool]]:
+    """What a new allocation run must keep per (library code, title id): (copies, fixed).
+
+    Copies already packed or sent are always kept; a hand-adjusted line is kept whole and
+    ``fixed`` (the rules do not touch it) unless ``reset`` asks to start from the rules again.
+    """
+    codes = dict(session.execute(select(Library.id, Library.code)).all())
+    kept = {
+        (codes[lib], title): (copies, False)
+        for (lib, title), copies in committed(session, programme_id).items()
+    }
+    if not reset:
+        adjusted = session.execute(
+            select(Library.code, AllocationLine.title_id, AllocationLine.quantity)
+            .join(Library, Library.id == AllocationLine.library_id)
+            .where(AllocationLine.programme_id == programme_id, AllocationLine.adjusted_by != "")
+        )
+        for code, title, quantity in adjusted:
+            kept[(code, title)] = (max(quantity, kept.get((code, title), (0, False))[0]), True)
+    return kept
+
+
 def allocate_programme(
     session: Session,
     *,
@@ -64,12 +96,15 @@ def allocate_programme(
     programme_id: int,
     surplus_destination: str | None = None,
     priority_statuses: Iterable[str] = (),
+    reset: bool = False,
 ) -> Plan:
-    """Allocate everything received over the orders and store it (replacing the previous plan).
+    """Allocate everything received over the orders and store it, replacing the previous plan.
 
-    Hand adjustments and planned parcels of the previous plan are discarded: allocating again
-    starts from the rules. The surplus stays undecided unless ``surplus_destination`` says
-    where it goes (own fund or exchange fund). The plan's keys are (library code, title id).
+    What is already packed or sent stays allocated, and hand-adjusted lines stay as they were
+    set (``reset`` discards the adjustments); the rules share out the rest: received copies
+    not yet kept, over what each library still wants. Planned parcels are dropped (pack again).
+    The surplus stays undecided unless ``surplus_destination`` says where it goes (own fund or
+    exchange fund). The plan's keys are (library code, title id as text).
     """
     if surplus_destination not in (None, *SURPLUS_DESTINATIONS):
         raise InvalidProgrammeData(N_("Недопустиме значення"), field="surplus_destination")
@@ -77,23 +112,38 @@ def allocate_programme(
     programme = lock_programme(session, programme_id)
     received = received_by_title(session, programme_id)
     ordered = _ordered(session, programme_id)
+    kept = _kept(session, programme_id, reset)
     statuses = dict(session.execute(select(Library.code, Library.status)).all())
     library_ids = dict(session.execute(select(Library.code, Library.id)).all())
-    plan = allocate(
-        {str(t): q for t, q in received.items()},
-        (OrderLine(code, str(title), q) for (code, title), q in ordered.items()),
+    kept_by_title: dict[int, int] = defaultdict(int)
+    for (_, title), (copies, _fixed) in kept.items():
+        kept_by_title[title] += copies
+    wanted = (
+        OrderLine(code, str(title), max(0, quantity - kept.get((code, title), (0, False))[0]))
+        for (code, title), quantity in ordered.items()
+        if not kept.get((code, title), (0, False))[1]
+    )
+    rules = allocate(
+        {str(t): max(0, q - kept_by_title[t]) for t, q in received.items()},
+        wanted,
         Policy(frozenset(priority_statuses), surplus_destination),
         statuses,
     )
-    before = sum(_allocated(session, programme_id).values())
-    session.execute(
-        delete(ParcelLine).where(
-            ParcelLine.parcel_id.in_(
-                select(Parcel.id).where(Parcel.programme_id == programme_id, Parcel.state == "planned")
-            )
+    allocations = {(code, str(title)): copies for (code, title), (copies, _fixed) in kept.items()}
+    for key, copies in rules.allocations.items():
+        allocations[key] = allocations.get(key, 0) + copies
+    plan = Plan(allocations=allocations, surplus=rules.surplus, surplus_destination=rules.surplus_destination)
+    adjusted_by = {
+        (code, title): by
+        for code, title, by in session.execute(
+            select(Library.code, AllocationLine.title_id, AllocationLine.adjusted_by)
+            .join(Library, Library.id == AllocationLine.library_id)
+            .where(AllocationLine.programme_id == programme_id, AllocationLine.adjusted_by != "")
         )
-    )
-    session.execute(delete(Parcel).where(Parcel.programme_id == programme_id, Parcel.state == "planned"))
+        if not reset
+    }
+    before = sum(_allocated(session, programme_id).values())
+    _drop_planned(session, programme_id)
     session.execute(delete(AllocationLine).where(AllocationLine.programme_id == programme_id))
     now = now_utc()
     rows = [
@@ -102,10 +152,11 @@ def allocate_programme(
             "library_id": library_ids[code],
             "title_id": int(title),
             "quantity": quantity,
-            "adjusted_by": "",
+            "adjusted_by": adjusted_by.get((code, int(title)), ""),
             "updated_at": now,
         }
         for (code, title), quantity in plan.allocations.items()
+        if quantity or (code, int(title)) in adjusted_by
     ]
     if rows:
         session.execute(insert(AllocationLine), rows)
@@ -123,10 +174,24 @@ def allocate_programme(
             "allocated": [before, after],
             "surplus": [None, sum(plan.surplus.values())],
             "surplus_destination": [old_destination, surplus_destination],
+            "reset_adjustments": [None, reset],
         },
     )
     session.commit()
     return plan
+
+
+def _drop_planned(session: Session, programme_id: int) -> None:
+    """Delete planned shipments and their parcels (and planned parcels of no shipment)."""
+    planned = select(Shipment.id).where(Shipment.programme_id == programme_id, Shipment.state == "planned")
+    parcels = select(Parcel.id).where(
+        Parcel.programme_id == programme_id,
+        or_(Parcel.shipment_id.in_(planned), and_(Parcel.shipment_id.is_(None), Parcel.state == "planned")),
+    )
+    session.execute(delete(ParcelLine).where(ParcelLine.parcel_id.in_(parcels)))
+    session.execute(delete(Parcel).where(Parcel.id.in_(parcels)))
+    session.execute(delete(ShipmentLine).where(ShipmentLine.shipment_id.in_(planned)))
+    session.execute(delete(Shipment).where(Shipment.id.in_(planned)))
 
 
 def _state(session: Session, programme_id: int) -> tuple[Plan, dict[str, int], dict[tuple[str, str], int]]:
@@ -155,6 +220,7 @@ def adjust_allocation(
     plan, received, ordered = _state(session, programme_id)
     wanted = {(code.upper(), str(title)): quantity for (code, title), quantity in changes.items()}
     problems = check_adjustment(plan, received, ordered, wanted, allow_over_order=allow_over_order)
+    problems += _below_committed(session, programme_id, wanted)
     if problems:
         session.rollback()
         raise AllocationLimitExceeded(
@@ -202,6 +268,17 @@ def adjust_allocation(
     session.commit()
 
 
+def _below_committed(session: Session, programme_id: int, wanted: Mapping[tuple[str, str], int]) -> list[str]:
+    """Problems where a hand adjustment would go below copies already packed or sent."""
+    codes = dict(session.execute(select(Library.id, Library.code)).all())
+    done = {(codes[lib], str(title)): c for (lib, title), c in committed(session, programme_id).items()}
+    return [
+        f"{code} × {title}: {quantity} < {done[(code, title)]} (already packed or sent)"
+        for (code, title), quantity in sorted(wanted.items())
+        if quantity < done.get((code, title), 0)
+    ]
+
+
 def allocation_rows(session: Session, programme_id: int) -> list[dict[str, Any]]:
     """One row per ordered or allocated library × title: code, ISBN, title id, ordered, allocated."""
     get_programme(session, programme_id)
@@ -234,10 +311,22 @@ def pack_programme(
     programme_id: int,
     limits: CarrierLimits = CarrierLimits(),  # noqa: B008 - immutable default
 ) -> dict[str, list[Parcel]]:
-    """Plan parcels for every library from the stored allocation (replacing planned ones)."""
+    """Plan a shipment with parcels for every library, for what is allocated and not yet packed.
+
+    Planned shipments are replaced; packed and dispatched ones stay as they are. Parcel
+    numbers continue the library's earlier parcels of the programme.
+    """
     get_programme(session, programme_id)
     programme = lock_programme(session, programme_id)
-    allocations = {(c, str(t)): q for (c, t), q in _allocated(session, programme_id).items()}
+    _drop_planned(session, programme_id)
+    codes = dict(session.execute(select(Library.id, Library.code)).all())
+    library_ids = {code: lib for lib, code in codes.items()}
+    done = {(codes[lib], title): copies for (lib, title), copies in committed(session, programme_id).items()}
+    allocations = {
+        (c, str(t)): q - done.get((c, t), 0)
+        for (c, t), q in _allocated(session, programme_id).items()
+        if q > done.get((c, t), 0)
+    }
     weights = {
         str(t): w
         for t, w in session.execute(
@@ -246,16 +335,33 @@ def pack_programme(
             )
         )
     }
-    planned = select(Parcel.id).where(Parcel.programme_id == programme_id, Parcel.state == "planned")
-    session.execute(delete(ParcelLine).where(ParcelLine.parcel_id.in_(planned)))
-    session.execute(delete(Parcel).where(Parcel.programme_id == programme_id, Parcel.state == "planned"))
-    library_ids = dict(session.execute(select(Library.code, Library.id)).all())
+    last_parcel = dict(
+        session.execute(
+            select(Parcel.library_id, func.max(Parcel.number))
+            .where(Parcel.programme_id == programme_id)
+            .group_by(Parcel.library_id)
+        ).all()
+    )
     stored: dict[str, list[Parcel]] = {}
-    for code, parcels in pack(allocations, weights, limits).items():
-        for number, planned_parcel in enumerate(parcels, start=1):
+    now = now_utc()
+    for code, parcels in sorted(pack(allocations, weights, limits).items()):
+        library_id = library_ids[code]
+        shipment = Shipment(
+            programme_id=programme_id, library_id=library_id, number=next_shipment_number(programme),
+            carrier=_library_carrier(session, library_id), created_by=actor.username, updated_at=now,
+        )  # fmt: skip
+        shipment.lines = [
+            ShipmentLine(title_id=int(title), copies=copies)
+            for title, copies in sorted(allocations_for(allocations, code).items(), key=lambda kv: int(kv[0]))
+        ]
+        session.add(shipment)
+        session.flush()
+        first = (last_parcel.get(library_id) or 0) + 1
+        for number, planned_parcel in enumerate(parcels, start=first):
             parcel = Parcel(
                 programme_id=programme_id,
-                library_id=library_ids[code],
+                library_id=library_id,
+                shipment_id=shipment.id,
                 number=number,
                 weight=planned_parcel.weight,
                 copies=planned_parcel.copies,
@@ -285,6 +391,16 @@ def pack_programme(
     return stored
 
 
+def allocations_for(allocations: Mapping[tuple[str, str], int], code: str) -> dict[str, int]:
+    """One library's copies per title out of a (library, title) mapping."""
+    return {title: copies for (lib, title), copies in allocations.items() if lib == code and copies}
+
+
+def _library_carrier(session: Session, library_id: int) -> str:
+    library = session.get(Library, library_id)
+    return library.carrier if library is not None and library.carrier in CARRIERS else ""
+
+
 # --- totals ------------------------------------------------------------------------------------
 
 COUNTS = ("ordered", "received", "allocated", "packed", "dispatched", "confirmed")
@@ -295,7 +411,8 @@ def programme_report(session: Session, programme_id: int) -> dict[str, Any]:
 
     A title's ``received`` is what suppliers delivered (``damaged`` and ``wrong_title`` apart,
     ``surplus`` = usable received − allocated); a library's ``received`` is what it confirmed
-    it got. Dispatched and confirmed stay 0 until the dispatch step exists.
+    it got. ``dispatched`` counts shipments from dispatch on (corrections included);
+    ``confirmed`` what libraries accepted, less the shortages and wrong titles they reported.
     """
     programme = get_programme(session, programme_id)
     titles = list(
@@ -339,6 +456,27 @@ def programme_report(session: Session, programme_id: int) -> dict[str, Any]:
         "packed",
         per_library,
     )
+    sent = (
+        select(ShipmentLine.title_id, Shipment.library_id, Shipment.state, ShipmentLine.copies)
+        .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+        .where(Shipment.programme_id == programme_id, Shipment.state.in_(FROZEN_STATES))
+    ).subquery()
+    missing = (
+        select(
+            ShipmentDiscrepancy.title_id, Shipment.library_id, (-ShipmentDiscrepancy.quantity).label("copies")
+        )
+        .join(Shipment, Shipment.id == ShipmentDiscrepancy.shipment_id)
+        .where(Shipment.programme_id == programme_id, ShipmentDiscrepancy.kind.in_(REOPENING_KINDS))
+    ).subquery()
+    accepted = sent.c.state.in_(ACCEPTED_STATES)
+    for key, table in (("title_id", per_title), ("library_id", per_library)):
+        add(select(sent.c[key], func.sum(sent.c.copies)).group_by(sent.c[key]), "dispatched", table)
+        add(
+            select(sent.c[key], func.sum(sent.c.copies)).where(accepted).group_by(sent.c[key]),
+            "confirmed",
+            table,
+        )
+        add(select(missing.c[key], func.sum(missing.c.copies)).group_by(missing.c[key]), "confirmed", table)
     for name, column in (
         ("received", DeliveryLine.received),
         ("damaged", DeliveryLine.damaged),

@@ -59,6 +59,7 @@ class Programme(Base):
     surplus_destination: Mapped[str | None] = mapped_column(String(16))
     # Bumped by every allocation write: the UPDATE is what serialises concurrent allocators.
     lock_version: Mapped[int] = mapped_column(Integer, default=0)
+    shipment_seq: Mapped[int] = mapped_column(Integer, default=0)  # last shipment number given
     created_by: Mapped[str_64] = mapped_column(default="")
     created_at: Mapped[utcnow]
 
@@ -176,6 +177,7 @@ class Parcel(Base):
     __table_args__ = (
         UniqueConstraint("programme_id", "library_id", "number"),
         CheckConstraint(_in("state", PARCEL_STATES), name="state"),
+        Index("ix_parcels_shipment_id", "shipment_id"),
     )
 
     id: Mapped[intpk]
@@ -185,7 +187,9 @@ class Parcel(Base):
     weight: Mapped[Decimal] = mapped_column(WEIGHT)  # kg, packaging included
     copies: Mapped[int] = mapped_column(Integer)
     oversize: Mapped[bool] = mapped_column(Boolean, default=False)
-    state: Mapped[str] = mapped_column(String(16), default="planned")
+    state: Mapped[str] = mapped_column(String(16), default="planned")  # follows its shipment's
+    shipment_id: Mapped[int | None] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"))
+    tracking_number: Mapped[str_64] = mapped_column(default="")  # the carrier's per-parcel number
     created_at: Mapped[utcnow]
 
     lines: Mapped[list[ParcelLine]] = relationship(back_populates="parcel", cascade="all, delete-orphan")

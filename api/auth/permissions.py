@@ -29,3 +29,7 @@ def library_fields_editable_by(user: User) -> tuple[str, ...]:
 def has_role(user: User, roles: tuple[str, ...]) -> bool:
     """Whether ``user`` holds one of ``roles``."""
     return user.role in roles
+
+# The programme flow (state programme, exchange fund, gift campaigns): who runs it, who watches it.
+PROGRAMME_WRITE = ("admin", "programme", "acquisitions")
+PROGRAMME_READ = (*PROGRAMME_WRITE, "methodologist")

@@ -1,8 +1,8 @@
 """UI languages: Ukrainian (the source language of every message) and English.
 
 Message ids are the Ukrainian texts themselves, so Ukrainian needs no catalogue; English comes
-from ``en/LC_MESSAGES/messages.po``, compiled in memory on first use (no build step, no .mo to
-keep in sync). Dates and numbers follow the chosen locale through Babel.
+from the ``en/LC_MESSAGES/*.po`` files (one per area, merged), compiled in memory on first use
+(no build step, no .mo to keep in sync). Dates and numbers follow the chosen locale through Babel.
 """
 
 from __future__ import annotations
@@ -27,12 +27,24 @@ COOKIE = "komplekt_lang"
 
 @cache
 def translations(language: str) -> gettext.NullTranslations:
-    """The compiled catalogue for ``language`` (Ukrainian: the messages as written)."""
-    po_path = CATALOGUES / language / "LC_MESSAGES" / "messages.po"
-    if language == "uk" or not po_path.is_file():
+    """The compiled catalogue for ``language`` (Ukrainian: the messages as written).
+
+    Every ``.po`` file in the language's folder is merged, so each area keeps its own file.
+    """
+    folder = CATALOGUES / language / "LC_MESSAGES"
+    po_paths = sorted(folder.glob("*.po")) if folder.is_dir() else []
+    if language == "uk" or not po_paths:
         return gettext.NullTranslations()
-    with po_path.open("rb") as handle:
-        catalogue = read_po(handle, locale=language)
+    catalogue = None
+    for po_path in po_paths:
+        with po_path.open("rb") as handle:
+            part = read_po(handle, locale=language)
+        if catalogue is None:
+            catalogue = part
+            continue
+        for message in part:
+            if message.id:
+                catalogue[message.id] = message
     buffer = BytesIO()
     write_mo(buffer, catalogue)
     buffer.seek(0)

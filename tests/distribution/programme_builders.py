@@ -1,4 +1,4 @@
-"""Builders for programme tests: valid ISBNs and csv/xlsx files written on the fly."""
+"""Builders for programme tests: valid ISBNs, csv/xlsx files written on the fly, a programme."""
 
 from __future__ import annotations
 
@@ -36,3 +36,36 @@ def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+A, B = isbn13(11), isbn13(12)
+TITLE_HEADER = ["isbn", "title", "author", "publisher", "year", "price"]
+
+
+def titles_file(rows: Sequence[Sequence[Any]] | None = None) -> io.BytesIO:
+    rows = rows or [[A, "Кобзар", "Шевченко Т.", "Знання", "2025", "350"],
+                    [B, "Лісова пісня", "Українка Л.", "Фоліо", "2024", "210.50"]]
+    return io.BytesIO(csv_bytes(TITLE_HEADER, rows))
+
+
+def orders_file(rows: Sequence[Sequence[Any]]) -> io.BytesIO:
+    return io.BytesIO(csv_bytes(["library_code", "isbn", "quantity"], rows))
+
+
+def programme_with_orders(session: Any, orders: Any, received: Any = None) -> Any:
+    """A programme with titles A and B, libraries LG-A01/LG-B01, the given orders and delivery."""
+    from distribution.programmes import create_programme, load_orders, load_titles, receive_delivery
+    from tests.builders import TEST_ACTOR, make_library
+
+    make_library(session, code="LG-A01")
+    make_library(session, code="LG-B01", status="relocated")
+    programme = create_programme(session, actor=TEST_ACTOR, name="Програма 2026", year=2026)
+    assert load_titles(session, actor=TEST_ACTOR, programme_id=programme.id, stream=titles_file(),
+                       filename="titles.csv").ok
+    assert load_orders(session, actor=TEST_ACTOR, programme_id=programme.id, stream=orders_file(orders),
+                       filename="orders.csv").ok
+    if received:
+        delivery = io.BytesIO(csv_bytes(["isbn", "received", "damaged"], received))
+        assert receive_delivery(session, actor=TEST_ACTOR, programme_id=programme.id, stream=delivery,
+                                filename="d1.csv").ok
+    return programme

@@ -30,37 +30,17 @@ from distribution.programmes import (
     programme_titles,
     receive_delivery,
 )
-from tests.builders import TEST_ACTOR, make_library
-from tests.distribution.programme_builders import csv_bytes, isbn13
-
-A, B = isbn13(11), isbn13(12)
-TITLE_HEADER = ["isbn", "title", "author", "publisher", "year", "price"]
-
-
-def titles_file(rows=None) -> io.BytesIO:
-    rows = rows or [[A, "Кобзар", "Шевченко Т.", "Знання", "2025", "350"],
-                    [B, "Лісова пісня", "Українка Л.", "Фоліо", "2024", "210.50"]]
-    return io.BytesIO(csv_bytes(TITLE_HEADER, rows))
-
-
-def orders_file(rows) -> io.BytesIO:
-    return io.BytesIO(csv_bytes(["library_code", "isbn", "quantity"], rows))
-
-
-def programme_with_orders(session, orders, received=None):
-    """A programme with titles A and B, libraries LG-A01/LG-B01, the given orders and delivery."""
-    make_library(session, code="LG-A01")
-    make_library(session, code="LG-B01", status="relocated")
-    programme = create_programme(session, actor=TEST_ACTOR, name="Програма 2026", year=2026)
-    assert load_titles(session, actor=TEST_ACTOR, programme_id=programme.id, stream=titles_file(),
-                       filename="titles.csv").ok
-    assert load_orders(session, actor=TEST_ACTOR, programme_id=programme.id, stream=orders_file(orders),
-                       filename="orders.csv").ok
-    if received:
-        delivery = io.BytesIO(csv_bytes(["isbn", "received", "damaged"], received))
-        assert receive_delivery(session, actor=TEST_ACTOR, programme_id=programme.id, stream=delivery,
-                                filename="d1.csv").ok
-    return programme
+from tests.builders import TEST_ACTOR
+from tests.distribution.programme_builders import (  # noqa: F401 - shared with other tests
+    TITLE_HEADER,
+    A,
+    B,
+    csv_bytes,
+    isbn13,
+    orders_file,
+    programme_with_orders,
+    titles_file,
+)
 
 
 def test_programme_needs_a_name_a_sane_year_and_a_known_kind(session):
