@@ -41,6 +41,21 @@ from distribution.models import AllocationLine, Parcel, Programme, ProgrammeTitl
 from distribution.programmes import lock_programme
 
 NO_TRACKING_CARRIERS = ("own",)  # own transport or pick-up: nothing to track
+CARRIER_ALIASES = {
+    "nova_poshta": ("нова пошта", "новапошта", "нп", "nova poshta", "novaposhta", "np"),
+    "ukrposhta": ("укрпошта", "укр пошта", "ukrposhta", "ukr poshta", "ukrpost"),
+    "meest": ("meest", "міст", "міст експрес", "meest express"),
+    "own": ("власний транспорт", "самовивіз", "own", "own transport", "pickup", "pick-up"),
+}
+
+
+def carrier_code(text: str) -> str:
+    """A carrier code from how a registry or a carrier's list spells it ("" when unknown)."""
+    key = " ".join(text.replace("_", " ").replace("-", " ").lower().split())
+    for code, aliases in CARRIER_ALIASES.items():
+        if key == code.replace("_", " ") or key in aliases:
+            return code
+    return ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,14 +178,8 @@ def _require_state(session: Session, shipment: Shipment, allowed: Sequence[str])
 def _set_state(shipment: Shipment, state: str) -> None:
     shipment.state = state
     shipment.updated_at = now_utc()
-    for parcel in shipment_parcels_of(shipment):
+    for parcel in shipment.parcels:
         parcel.state = state
-
-
-def shipment_parcels_of(shipment: Shipment) -> list[Parcel]:
-    """Parcels of an attached shipment (through its session)."""
-    session = Session.object_session(shipment)
-    return shipment_parcels(session, shipment.id) if session is not None else []
 
 
 def mark_packed(session: Session, *, actor: Actor, shipment_id: int) -> Shipment:
@@ -253,7 +262,7 @@ def dispatch_shipment(
     shipment.dispatched_on, shipment.dispatched_by = dispatched_on, actor.username
     shipment.note = note or shipment.note
     _set_state(shipment, "dispatched")
-    for parcel in shipment_parcels(session, shipment.id):
+    for parcel in shipment.parcels:
         parcel.tracking_number = (parcel_tracking or {}).get(parcel.number, "").strip() or tracking_number
     record_change(
         session,

@@ -18,7 +18,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from collection.db import Base, intpk, str_32, str_64, str_255, utcnow
-from distribution.models import MONEY
+from distribution.models import MONEY, Parcel
 
 SHIPMENT_STATES = ("planned", "packed", "dispatched", "delivered", "confirmed", "discrepancy")
 FROZEN_STATES = ("dispatched", "delivered", "confirmed", "discrepancy")  # documents final
@@ -71,6 +71,7 @@ class Shipment(Base):
     lines: Mapped[list[ShipmentLine]] = relationship(
         back_populates="shipment", cascade="all, delete-orphan", order_by="ShipmentLine.id"
     )
+    parcels: Mapped[list[Parcel]] = relationship(cascade="all, delete-orphan", order_by="Parcel.number")
     discrepancies: Mapped[list[ShipmentDiscrepancy]] = relationship(
         back_populates="shipment", cascade="all, delete-orphan", order_by="ShipmentDiscrepancy.id"
     )

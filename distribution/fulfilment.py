@@ -20,10 +20,9 @@ from collection.audit import Actor, record_change
 from collection.db import now_utc
 from collection.errors import N_
 from distribution.allocation import OrderLine, Plan, Policy, allocate, check_adjustment
-from distribution.dispatch import committed, next_shipment_number
+from distribution.dispatch import carrier_code, committed, next_shipment_number
 from distribution.dispatch_models import (
     ACCEPTED_STATES,
-    CARRIERS,
     FROZEN_STATES,
     REOPENING_KINDS,
     Shipment,
@@ -321,6 +320,10 @@ def pack_programme(
     _drop_planned(session, programme_id)
     codes = dict(session.execute(select(Library.id, Library.code)).all())
     library_ids = {code: lib for lib, code in codes.items()}
+    carriers = {
+        lib: carrier_code(text)
+        for lib, text in session.execute(select(Library.id, Library.carrier).where(Library.carrier != ""))
+    }
     done = {(codes[lib], title): copies for (lib, title), copies in committed(session, programme_id).items()}
     allocations = {
         (c, str(t)): q - done.get((c, t), 0)
@@ -348,20 +351,19 @@ def pack_programme(
         library_id = library_ids[code]
         shipment = Shipment(
             programme_id=programme_id, library_id=library_id, number=next_shipment_number(programme),
-            carrier=_library_carrier(session, library_id), created_by=actor.username, updated_at=now,
+            carrier=carriers.get(library_id, ""), created_by=actor.username, updated_at=now,
         )  # fmt: skip
-        shipment.lines = [
-            ShipmentLine(title_id=int(title), copies=copies)
-            for title, copies in sorted(allocations_for(allocations, code).items(), key=lambda kv: int(kv[0]))
-        ]
+        copies_by_title: dict[int, int] = defaultdict(int)
+        for planned_parcel in parcels:
+            for title, copies in planned_parcel.lines.items():
+                copies_by_title[int(title)] += copies
+        shipment.lines = [ShipmentLine(title_id=t, copies=c) for t, c in sorted(copies_by_title.items()) if c]
         session.add(shipment)
-        session.flush()
         first = (last_parcel.get(library_id) or 0) + 1
         for number, planned_parcel in enumerate(parcels, start=first):
             parcel = Parcel(
                 programme_id=programme_id,
                 library_id=library_id,
-                shipment_id=shipment.id,
                 number=number,
                 weight=planned_parcel.weight,
                 copies=planned_parcel.copies,
@@ -372,7 +374,7 @@ def pack_programme(
                 for title, copies in sorted(planned_parcel.lines.items())
                 if copies
             ]
-            session.add(parcel)
+            shipment.parcels.append(parcel)
             stored.setdefault(code, []).append(parcel)
     _advance(programme, "dispatching")
     session.flush()
@@ -389,16 +391,6 @@ def pack_programme(
     )
     session.commit()
     return stored
-
-
-def allocations_for(allocations: Mapping[tuple[str, str], int], code: str) -> dict[str, int]:
-    """One library's copies per title out of a (library, title) mapping."""
-    return {title: copies for (lib, title), copies in allocations.items() if lib == code and copies}
-
-
-def _library_carrier(session: Session, library_id: int) -> str:
-    library = session.get(Library, library_id)
-    return library.carrier if library is not None and library.carrier in CARRIERS else ""
 
 
 # --- totals ------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from collection.audit import entries_for_object
 from distribution.dispatch import (
     Discrepancy,
     accept_shipment,
+    carrier_code,
     committed,
     correct_shipment,
     dispatch_shipment,
@@ -291,3 +292,22 @@ def test_corrections_are_new_documents_and_the_original_stays_as_sent(session):
     assert [(line.title_id, line.copies) for line in again.lines] == [(a, 2)]
     assert programme_report(session, programme.id)["totals"]["dispatched"] == 8
     assert entries_for_object(session, "shipment", correction.number)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("Нова пошта", "nova_poshta"), ("nova_poshta", "nova_poshta"), (" УКРПОШТА ", "ukrposhta"),
+     ("Самовивіз", "own"), ("Meest Express", "meest"), ("голуби", "")],
+)  # fmt: skip
+def test_carriers_are_recognised_as_registries_spell_them(text, code):
+    assert carrier_code(text) == code
+
+
+def test_a_planned_shipment_takes_the_carrier_of_the_library_delivery_point(session):
+    programme = programme_with_orders(session, [["LG-A01", A, 1], ["LG-B01", A, 1]], received=[[A, 2, 0]])
+    session.get(Library, library_id(session, "LG-A01")).carrier = "Нова пошта"
+    session.commit()
+    allocate_programme(session, actor=TEST_ACTOR, programme_id=programme.id)
+    pack_programme(session, actor=TEST_ACTOR, programme_id=programme.id)
+    assert shipment_for(session, programme.id, "LG-A01").carrier == "nova_poshta"
+    assert shipment_for(session, programme.id, "LG-B01").carrier == ""
