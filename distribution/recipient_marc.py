@@ -69,6 +69,7 @@ from sqlalchemy.orm import Session
 from collection.editions import record_from_marc
 from collection.errors import N_
 from collection.models import Edition
+from distribution.dispatch import corrections_of, get_shipment
 from distribution.errors import DistributionError, InvalidProgrammeData, LibraryNotFound
 from distribution.libraries import ENCODINGS, FLAVOURS, Library
 from distribution.models import AllocationLine, ProgrammeTitle
@@ -481,4 +482,34 @@ def programme_title_lines(
         RecipientLine(titles[title_id].edition_id, copies, titles[title_id].price, shipment_number)
         for title_id, copies in title_copies.items()
         if copies > 0
+    ]
+
+
+def shipment_lines(
+    session: Session, shipment_id: int, *, library_id: int | None = None
+) -> list[RecipientLine]:
+    """Lines for a shipment as it finally stands: its copies with its corrections netted in.
+
+    A correction document on its own gives the copies it adds. Prices are those the shipment
+    left with (``ShipmentLine.price``), not today's title list.
+    """
+    shipment = get_shipment(session, shipment_id, library_id=library_id)
+    documents = [shipment]
+    if shipment.kind != "correction":
+        documents += corrections_of(session, shipment.id)
+    copies: dict[int, int] = {}
+    prices: dict[int, Decimal | None] = {}
+    for document in documents:
+        for line in document.lines:
+            copies[line.title_id] = copies.get(line.title_id, 0) + line.copies
+            prices.setdefault(line.title_id, line.price)
+    editions = dict(
+        session.execute(
+            select(ProgrammeTitle.id, ProgrammeTitle.edition_id).where(ProgrammeTitle.id.in_(list(copies)))
+        ).all()
+    ) if copies else {}  # fmt: skip
+    return [
+        RecipientLine(editions[title_id], count, prices[title_id], shipment.number)
+        for title_id, count in sorted(copies.items())
+        if count > 0
     ]

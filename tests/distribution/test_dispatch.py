@@ -42,6 +42,7 @@ from distribution.libraries import Library
 from distribution.models import AllocationLine, ProgrammeTitle
 from distribution.packing import CarrierLimits
 from distribution.programmes import receive_delivery
+from distribution.recipient_marc import shipment_lines
 from tests.builders import TEST_ACTOR
 from tests.distribution.programme_builders import A, B, csv_bytes, programme_with_orders
 
@@ -311,3 +312,20 @@ def test_a_planned_shipment_takes_the_carrier_of_the_library_delivery_point(sess
     pack_programme(session, actor=TEST_ACTOR, programme_id=programme.id)
     assert shipment_for(session, programme.id, "LG-A01").carrier == "nova_poshta"
     assert shipment_for(session, programme.id, "LG-B01").carrier == ""
+
+
+def test_a_shipment_gives_its_recipient_lines_with_corrections_netted_in(session):
+    programme = dispatched_programme(session)
+    shipment = shipment_for(session, programme.id, "LG-A01")
+    a, b = title_id(session, programme.id, A), title_id(session, programme.id, B)
+    correction = correct_shipment(
+        session, actor=TEST_ACTOR, shipment_id=shipment.id, lines={b: -2}, note="B не надіслано"
+    )
+    edition = {t: session.get(ProgrammeTitle, t).edition_id for t in (a, b)}
+    lines = shipment_lines(session, shipment.id, library_id=library_id(session, "LG-A01"))
+    assert [(line.edition_id, line.copies, line.price) for line in lines] == [
+        (edition[a], 5, Decimal("350.00"))
+    ]
+    assert shipment_lines(session, correction.id) == []  # it only takes copies away
+    with pytest.raises(ShipmentNotFound):
+        shipment_lines(session, shipment.id, library_id=library_id(session, "LG-B01"))
