@@ -16,14 +16,14 @@ FLAVOURS = ("marc21", "unimarc")
 ENCODINGS = ("utf-8", "cp1251", "marc-8")
 
 # What a library's own staff may change on its card; everything else is the region's to edit.
-SELF_EDITABLE_FIELDS = ("address", "contact_person", "phone", "email")
+# The delivery point (carrier as the library names it, e.g. "Нова пошта", and its branch number).
+DELIVERY_FIELDS = ("carrier", "carrier_branch")
+SELF_EDITABLE_FIELDS = ("address", *DELIVERY_FIELDS, "contact_person", "phone", "email")
 EDITABLE_FIELDS = (
     "name", "community", "district", "oblast", "status",
-    "address", "contact_person", "phone", "email",
+    "address", *DELIVERY_FIELDS, "contact_person", "phone", "email",
     "preferred_flavour", "preferred_encoding",
 )  # fmt: skip
-# Set by the registry import (delivery point); not on the card form yet.
-DELIVERY_FIELDS = ("carrier", "carrier_branch")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

@@ -41,6 +41,8 @@ MAX_LENGTHS = {
     "district": 255,
     "oblast": 255,
     "address": 500,
+    "carrier": 32,
+    "carrier_branch": 32,
     "contact_person": 255,
     "phone": 32,
     "email": 255,

@@ -27,6 +27,8 @@ class LibraryOut(BaseModel):
     oblast: str
     status: str
     address: str
+    carrier: str
+    carrier_branch: str
     contact_person: str
     phone: str
     email: str
@@ -45,6 +47,8 @@ class LibraryPatch(BaseModel):
     oblast: str | None = None
     status: str | None = None
     address: str | None = None
+    carrier: str | None = None
+    carrier_branch: str | None = None
     contact_person: str | None = None
     phone: str | None = None
     email: str | None = None

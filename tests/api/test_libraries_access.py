@@ -78,6 +78,19 @@ def test_library_user_patches_its_own_contacts_and_it_is_audited(client, db, two
     assert latest.changes["address"] == ["", "м. Київ, вул. Нова, 1"]
 
 
+def test_library_user_sets_its_own_delivery_point(client, db, two_libraries):
+    headers = bearer(client, "starobilsk")
+    response = client.patch(
+        "/api/v1/libraries/LG-STB-01", headers=headers,
+        json={"carrier": "Нова пошта", "carrier_branch": "134"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert (response.json()["carrier"], response.json()["carrier_branch"]) == ("Нова пошта", "134")
+    assert entries_for_object(db, "library", "LG-STB-01")[0].changes["carrier_branch"] == ["", "134"]
+    too_long = client.patch("/api/v1/libraries/LG-STB-01", headers=headers, json={"carrier_branch": "9" * 40})
+    assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "carrier_branch"
+
+
 def test_library_user_cannot_change_fields_reserved_for_staff(client, two_libraries):
     headers = bearer(client, "starobilsk")
     response = client.patch(
