@@ -33,3 +33,19 @@ def test_demo_passwords_work(app, client):
     logins = ensure_demo_data(app.state.session_factory)
     library_login = next(login for login in logins if login.role == "library")
     assert page_login(client, library_login.username, library_login.password).status_code == 303
+
+
+def test_demo_has_a_state_programme_with_a_shipment_waiting_and_one_answered(app, db):
+    from distribution.dispatch import list_shipments
+    from distribution.fulfilment import programme_report
+    from distribution.models import Programme
+
+    ensure_demo_data(app.state.session_factory)
+    programme = db.scalars(select(Programme).where(Programme.kind == "state")).one()
+    totals = programme_report(db, programme.id)["totals"]
+    assert totals["ordered"] > totals["allocated"] > 0  # one title arrived short
+    assert totals["dispatched"] > totals["confirmed"] > 0
+    states = {s.library_id: s.state for s in list_shipments(db, programme_id=programme.id)}
+    by_code = dict(db.execute(select(Library.code, Library.id)).all())
+    assert states[by_code["LG-STB-01"]] == "dispatched"
+    assert "discrepancy" in states.values() and "planned" in states.values()
