@@ -11,18 +11,36 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from api.auth.csrf import verify_csrf
+from api.auth.permissions import PROGRAMME_READ
 from api.auth.ratelimit import LoginRateLimiter
 from api.auth.sessions import SessionMiddleware
 from api.errors import install_error_handlers
 from api.import_runner import ImportRunner
-from api.pages import account, audit_pages, auth_pages, home, library_pages, user_pages
+from api.pages import (
+    account,
+    audit_pages,
+    auth_pages,
+    home,
+    library_pages,
+    shipment_detail,
+    shipment_pages,
+    shipment_receipt,
+    user_pages,
+)
 from api.pages import catalogue as catalogue_pages
+from api.pages import document_pages as document_page_routes
+from api.pages import exchange as exchange_pages
 from api.pages import fund as fund_pages
 from api.pages import imports as import_pages
+from api.pages import programmes as programme_pages
 from api.routes import audit, auth, health, libraries
 from api.routes import catalogue as catalogue_routes
+from api.routes import documents as document_routes
+from api.routes import exchange as exchange_routes
 from api.routes import fund as fund_routes
 from api.routes import imports as import_routes
+from api.routes import programmes as programme_routes
+from api.routes import shipments as shipment_routes
 from api.settings import Settings
 from collection.db import make_engine, make_session_factory
 
@@ -58,19 +76,28 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.templates.env.globals["version"] = app.version
     app.state.templates.env.globals["fund_roles"] = fund_routes.FUND_READ  # nav entry in base.html
+    app.state.templates.env.globals["programme_roles"] = PROGRAMME_READ  # nav entry in base.html
+    app.state.templates.env.globals["exchange_roles"] = (*PROGRAMME_READ, "library")  # nav entry
 
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key)
     install_error_handlers(app)
 
     for router in (health.router, auth.router, libraries.router, audit.router,
-                   catalogue_routes.router, fund_routes.router, import_routes.router):
+                   catalogue_routes.router, fund_routes.router, import_routes.router,
+                   programme_routes.router, exchange_routes.router, shipment_routes.router):
         app.include_router(router, prefix=API_PREFIX)
     for router in (
         auth_pages.router, home.router, library_pages.router, account.router,
         user_pages.router, audit_pages.router, catalogue_pages.router, fund_pages.router,
-        import_pages.router,
+        import_pages.router, programme_pages.router, exchange_pages.router,
     ):  # fmt: skip
         # Every page route checks the CSRF token of unsafe requests: no form can forget it.
+        app.include_router(router, include_in_schema=False, dependencies=[Depends(verify_csrf)])
+    app.include_router(document_routes.router, prefix=API_PREFIX)  # shipment and programme documents
+    app.include_router(
+        document_page_routes.router, include_in_schema=False, dependencies=[Depends(verify_csrf)]
+    )
+    for router in (shipment_pages.router, shipment_detail.router, shipment_receipt.router):  # shipments
         app.include_router(router, include_in_schema=False, dependencies=[Depends(verify_csrf)])
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.import_runner.resume_interrupted()  # uploads a stopped server left unfinished

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 DEFAULT_DATABASE_FILE = "komplekt.db"
 DEMO_DATABASE_FILE = "komplekt-demo.db"
 LANGUAGES = ("uk", "en")
+DEFAULT_INSTITUTION_NAME = "Луганська обласна універсальна наукова бібліотека"
 
 
 class SettingsError(Exception):
@@ -38,6 +39,8 @@ class Settings:
     # the stored score minus this (0: "not lower"); uploads are kept under data_dir.
     import_quality_tolerance: int = 0
     data_dir: str = ""
+    # The regional library itself: the sender on transfer acts, packing lists and labels.
+    institution_name: str = DEFAULT_INSTITUTION_NAME
 
     @classmethod
     def from_env(
@@ -59,6 +62,7 @@ class Settings:
             demo=demo,
             import_quality_tolerance=_int(env, "KOMPLEKT_IMPORT_QUALITY_TOLERANCE", 0),
             data_dir=env.get("KOMPLEKT_DATA_DIR") or default_data_dir(url),
+            institution_name=env.get("KOMPLEKT_INSTITUTION_NAME", "").strip() or DEFAULT_INSTITUTION_NAME,
         )
 
     def with_(self, **changes: object) -> Settings:

@@ -36,6 +36,7 @@ from distribution.models import (
     AllocationLine,
     Delivery,
     DeliveryLine,
+    ExchangeOffer,
     Order,
     Parcel,
     ParcelLine,
@@ -480,6 +481,14 @@ def programme_report(session: Session, programme_id: int) -> dict[str, Any]:
             .where(Delivery.programme_id == programme_id)
             .group_by(DeliveryLine.title_id),
             name,
+            per_title,
+        )
+    if programme.kind == "exchange":  # an exchange round's offered copies are what it received
+        add(
+            select(ExchangeOffer.title_id, func.sum(ExchangeOffer.quantity))
+            .where(ExchangeOffer.programme_id == programme_id)
+            .group_by(ExchangeOffer.title_id),
+            "received",
             per_title,
         )
     title_rows = []

@@ -31,6 +31,7 @@ from distribution.models import (
     PROGRAMME_KINDS,
     Delivery,
     DeliveryLine,
+    ExchangeOffer,
     Order,
     Programme,
     ProgrammeTitle,
@@ -277,21 +278,12 @@ def _copy_weight(edition: Edition, given: Decimal | None) -> Decimal:
     return estimate_copy_weight(extent)
 
 
-def load_titles(
-    session: Session, *, actor: Actor, programme_id: int, stream: BinaryIO, filename: str
-) -> LoadResult:
-    """Load a programme's title list; each title is matched to a catalogue edition or gets one.
+def match_title_rows(session: Session, rows: list[dict[str, Any]], errors: list[RowError]) -> None:
+    """Link each parsed title row to its catalogue edition (``row["edition"]``, None: a new one).
 
-    Matching: by any ISBN of an edition, else by the title key (title + first author + year);
-    otherwise a brief UNIMARC edition is created. Re-loading updates changed titles only.
+    Matching: by any ISBN of an edition, else by the title key (title + first author + year).
+    Two rows for one title are an error (added to ``errors``). Nothing is written.
     """
-    result = LoadResult(PurePath(filename).name)
-    table = read_table(stream, filename, TITLE_COLUMNS)
-    result.rows, result.errors = len(table.rows), table.errors
-    get_programme(session, programme_id)
-    if result.errors:
-        return result
-    rows = table.rows
     for row in rows:
         row["key"] = title_key(row["title"], row["author"], row["year"])
     by_isbn = _editions_by_isbn(session, sorted({r["isbn"] for r in rows if r["isbn"]}))
@@ -302,7 +294,7 @@ def load_titles(
         row["edition"] = edition
         identity = ("edition", edition.id) if edition else ("isbn", row["isbn"] or row["key"])
         if identity in seen:
-            result.errors.append(
+            errors.append(
                 RowError(
                     row[ROW_FIELD],
                     "isbn",
@@ -312,9 +304,25 @@ def load_titles(
                 )
             )
         seen.setdefault(identity, row[ROW_FIELD])
-    if result.errors:
-        return result
-    programme = lock_programme(session, programme_id)
+
+
+@dataclass(slots=True)
+class StoredTitles:
+    """What ``store_title_rows`` did to the title list."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    editions_created: int = 0
+
+
+def store_title_rows(session: Session, programme: Programme, rows: list[dict[str, Any]]) -> StoredTitles:
+    """Create or update the programme titles of matched rows (``match_title_rows``), flushed.
+
+    Rows without an edition get a brief one; each row gets its title as ``row["programme_title"]``.
+    The caller holds the programme's lock, audits and commits.
+    """
+    stored = StoredTitles()
     new_editions = []
     for row in rows:
         if row["edition"] is None:
@@ -339,25 +347,59 @@ def load_titles(
         }
         title = existing.get(edition.id)
         if title is None:
-            session.add(
-                ProgrammeTitle(
-                    programme_id=programme.id, edition_id=edition.id, source_row=row[ROW_FIELD], **values
-                )
+            title = ProgrammeTitle(
+                programme_id=programme.id, edition_id=edition.id, source_row=row[ROW_FIELD], **values
             )
-            result.created += 1
+            session.add(title)
+            existing[edition.id] = title
+            stored.created += 1
         elif any(getattr(title, k) != v for k, v in values.items()):
             for name, value in values.items():
                 setattr(title, name, value)
-            result.updated += 1
+            stored.updated += 1
         else:
-            result.unchanged += 1
-    result.extra["editions_created"] = len(new_editions)
+            stored.unchanged += 1
+        row["programme_title"] = title
+    stored.editions_created = len(new_editions)
+    session.flush()
+    return stored
+
+
+def load_titles(
+    session: Session, *, actor: Actor, programme_id: int, stream: BinaryIO, filename: str
+) -> LoadResult:
+    """Load a programme's title list; each title is matched to a catalogue edition or gets one.
+
+    Matching: by any ISBN of an edition, else by the title key (title + first author + year);
+    otherwise a brief UNIMARC edition is created. Re-loading updates changed titles only.
+    A MARC file (by its name) is read as records: ``distribution.marc_titles``.
+    """
+    from distribution.marc_titles import is_marc_file, load_marc_titles  # it builds on this module
+
+    if is_marc_file(filename):
+        return load_marc_titles(
+            session, actor=actor, programme_id=programme_id, stream=stream, filename=filename
+        )
+    result = LoadResult(PurePath(filename).name)
+    table = read_table(stream, filename, TITLE_COLUMNS)
+    result.rows, result.errors = len(table.rows), table.errors
+    get_programme(session, programme_id)
+    if result.errors:
+        return result
+    rows = table.rows
+    match_title_rows(session, rows, result.errors)
+    if result.errors:
+        return result
+    programme = lock_programme(session, programme_id)
+    stored = store_title_rows(session, programme, rows)
+    result.created, result.updated, result.unchanged = stored.created, stored.updated, stored.unchanged
+    result.extra["editions_created"] = stored.editions_created
     if result.created or result.updated:
         record_change(session, actor=actor, action="update", obj_type="programme",
                       obj_id=programme.id, changes={
                           "titles_file": [None, result.file], "titles_created": [None, result.created],
                           "titles_updated": [None, result.updated],
-                          "editions_created": [None, len(new_editions)]})  # fmt: skip
+                          "editions_created": [None, stored.editions_created]})  # fmt: skip
     session.commit()
     return result
 
@@ -552,6 +594,7 @@ def receive_delivery(
     number: str | None = None,
     delivered_on: date | None = None,
     supplier: str = "",
+    note: str = "",
 ) -> LoadResult:
     """Register a supplier's delivery (lines: ISBN × received, damaged, wrong title).
 
@@ -604,6 +647,7 @@ def receive_delivery(
         number=number,
         date=delivered_on or now_utc().date(),
         supplier=supplier.strip()[:255],
+        note=note.strip(),
         created_by=actor.username,
     )
     delivery.lines = [
@@ -642,11 +686,24 @@ def receive_delivery(
 
 
 def received_by_title(session: Session, programme_id: int) -> dict[int, int]:
-    """Usable copies received per title: received minus damaged, over all deliveries."""
+    """Usable copies per title: received minus damaged, over all deliveries.
+
+    In an exchange round the offered copies (``ExchangeOffer``, every source) are on hand too,
+    so they count as received: allocation then shares out what was offered.
+    """
     stmt = (
         select(DeliveryLine.title_id, func.sum(DeliveryLine.received - DeliveryLine.damaged))
         .join(Delivery)
         .where(Delivery.programme_id == programme_id)
         .group_by(DeliveryLine.title_id)
     )
-    return {title_id: int(total or 0) for title_id, total in session.execute(stmt)}
+    received = {title_id: int(total or 0) for title_id, total in session.execute(stmt)}
+    if session.scalar(select(Programme.kind).where(Programme.id == programme_id)) == "exchange":
+        offered = (
+            select(ExchangeOffer.title_id, func.sum(ExchangeOffer.quantity))
+            .where(ExchangeOffer.programme_id == programme_id)
+            .group_by(ExchangeOffer.title_id)
+        )
+        for title_id, total in session.execute(offered):
+            received[title_id] = received.get(title_id, 0) + int(total or 0)
+    return received

@@ -23,6 +23,19 @@ def pytest_sessionstart(session) -> None:  # noqa: ARG001 - pytest hook signatur
         raise SystemExit(f"CI=true but ../shared/data is missing at {SHARED_DATA}")
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """Tests marked ``postgresql_only`` (behaviour SQLite cannot show, e.g. two writers at the
+    same moment) are not generated for SQLite at all: deselected, never skipped."""
+    keep, drop = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        sqlite = "sqlite" in (params.get("_migrated_db_url"), params.get("empty_db_url"))
+        (drop if sqlite and item.get_closest_marker("postgresql_only") else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 # --- Databases: every database test runs on SQLite and, when reachable, on PostgreSQL. ---------
 
 for _module in MODEL_MODULES:

@@ -11,6 +11,7 @@ from api.cli import (
     marc_commands,
     programme_commands,
     serve_commands,
+    shipment_commands,
     users_commands,
 )
 
@@ -25,6 +26,8 @@ app.add_typer(db_commands.app, name="db")
 app.add_typer(users_commands.app, name="users")
 app.add_typer(libraries_commands.app, name="libraries")
 app.add_typer(programme_commands.app, name="programme")
+programme_commands.app.command("shipments")(shipment_commands.list_programme_shipments)
+app.add_typer(shipment_commands.app, name="shipment")
 app.command("serve")(serve_commands.serve)
 app.command("import")(catalogue_commands.import_command)
 app.command("export")(catalogue_commands.export_command)

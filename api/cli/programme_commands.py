@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -13,7 +14,9 @@ import typer
 
 from api.cli.common import EXIT_USAGE, cli_actor, database_session, fail, load_settings
 from collection.errors import CollectionError
+from distribution.exchange import load_offers
 from distribution.fulfilment import (
+    adjust_allocation,
     allocate_programme,
     allocation_rows,
     pack_programme,
@@ -21,8 +24,15 @@ from distribution.fulfilment import (
     write_report,
 )
 from distribution.packing import CarrierLimits
-from distribution.programmes import LoadResult, create_programme, load_orders, load_titles, receive_delivery
-from distribution.tables import table_format, write_error_report
+from distribution.programmes import (
+    ORDER_COLUMNS,
+    LoadResult,
+    create_programme,
+    load_orders,
+    load_titles,
+    receive_delivery,
+)
+from distribution.tables import ROW_FIELD, RowError, read_table, table_format, write_error_report
 
 app = typer.Typer(help="Replenishment programmes: titles, orders, deliveries, allocation, packing.",
                   no_args_is_help=True)  # fmt: skip
@@ -130,6 +140,31 @@ def load_orders_command(
             result = load_orders(
                 session, actor=cli_actor(), programme_id=programme, stream=stream, filename=file.name
             )
+        except CollectionError as error:
+            raise fail(str(error)) from error
+    finish_load(result, errors, as_json)
+
+
+class OfferSource(StrEnum):
+    file = "file"
+    gift = "gift"
+
+
+@app.command("load-offers")
+def load_offers_command(
+    programme: IdArg,
+    file: FileArg,
+    source: Annotated[
+        OfferSource, typer.Option("--source", help="file (a list of duplicates) or gift.")
+    ] = OfferSource.file,
+    errors: ErrorsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Load an exchange round's offer list (isbn,title,author,publisher,year,price,quantity)."""
+    with database_session(load_settings()) as session, _open(file) as stream:
+        try:
+            result = load_offers(session, actor=cli_actor(), programme_id=programme, stream=stream,
+                                 filename=file.name, source=source.value)  # fmt: skip
         except CollectionError as error:
             raise fail(str(error)) from error
     finish_load(result, errors, as_json)
@@ -271,3 +306,81 @@ def report(
             write_report(data, stream, fmt.value)
     else:
         write_report(data, sys.stdout.buffer, fmt.value)
+
+
+# How the single-change form of `adjust` names each column in its messages.
+OPTION_OF = {"library_code": "--library", "isbn": "--isbn", "title_id": "--title-id",
+             "quantity": "--quantity"}  # fmt: skip
+
+
+def _refuse(errors: list[RowError], describe: Callable[[RowError], str]) -> typer.Exit:
+    """Print every problem (up to MAX_ERRORS_SHOWN) and return the input-error exit."""
+    for error in errors[:MAX_ERRORS_SHOWN]:
+        typer.echo(describe(error), err=True)
+    if len(errors) > MAX_ERRORS_SHOWN:
+        typer.echo(f"... and {len(errors) - MAX_ERRORS_SHOWN} more", err=True)
+    return fail(f"{len(errors)} errors; nothing was changed")
+
+
+@app.command("adjust")
+def adjust(
+    programme: IdArg,
+    library: Annotated[str | None, typer.Option("--library", help="Library code.")] = None,
+    isbn: Annotated[str | None, typer.Option("--isbn", help="The title's ISBN.")] = None,
+    title_id: Annotated[int | None, typer.Option("--title-id", help="The programme title's id.")] = None,
+    quantity: Annotated[
+        int | None, typer.Option("--quantity", min=0, help="Copies the library gets (0 takes all away).")
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", help="Many changes at once: csv/xlsx with library_code, isbn (or title_id), "
+                                    "quantity."),
+    ] = None,
+    allow_over_order: Annotated[
+        bool, typer.Option("--allow-over-order", help="Let a library get more than it ordered.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Set allocated copies by hand: never more than received, nor than ordered unless allowed."""
+    from api.routes.programmes import resolve_adjustments  # the REST API checks changes the same way
+
+    single = (library, isbn, title_id, quantity)
+    if file is not None and any(value is not None for value in single):
+        raise fail("give either --file or --library/--isbn/--title-id/--quantity, not both", EXIT_USAGE)
+    if file is None and (library is None or quantity is None or (isbn is None) == (title_id is None)):
+        raise fail("give --library, --quantity and one of --isbn or --title-id (or --file)", EXIT_USAGE)
+    if file is not None:
+        with _open(file) as stream:
+            try:
+                table = read_table(stream, file.name, ORDER_COLUMNS)
+            except Exception as error:  # noqa: BLE001 - a file the reader cannot open is bad input
+                raise fail(f"{file.name}: cannot read the file: {error}") from error
+        if table.errors:
+            raise _refuse(table.errors, str)
+        if not table.rows:
+            raise fail(f"{file.name}: no changes in the file")
+        rows, describe = table.rows, str
+    else:
+        rows = [{ROW_FIELD: 1, "library_code": library, "isbn": isbn, "title_id": title_id,
+                 "quantity": quantity}]  # fmt: skip
+
+        def describe(error: RowError) -> str:
+            return f"{OPTION_OF.get(error.column, error.column)}: {error.message()}"
+
+    with database_session(load_settings()) as session:
+        try:
+            changes, errors = resolve_adjustments(session, programme, rows)
+            if errors:
+                raise _refuse(errors, describe)
+            adjust_allocation(session, actor=cli_actor(), programme_id=programme, changes=changes,
+                              allow_over_order=allow_over_order)  # fmt: skip
+            changed = [r for r in allocation_rows(session, programme)
+                       if (r["library_code"], r["title_id"]) in changes]  # fmt: skip
+        except CollectionError as error:
+            raise fail(str(error)) from error
+    if as_json:
+        typer.echo(json.dumps(changed, ensure_ascii=False))
+        return
+    for row in changed:
+        typer.echo(f"{row['library_code']} {row['isbn'] or row['title_id']}: "
+                   f"allocated {row['allocated']} (ordered {row['ordered']})")  # fmt: skip

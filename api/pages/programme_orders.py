@@ -1,0 +1,194 @@
+"""Programme pages for the title list and the libraries' orders: lists and file uploads.
+
+A file with any bad row changes nothing; the page shows every error by row and column and
+offers the error report as xlsx or csv.
+"""
+
+from __future__ import annotations
+
+import io
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from api.auth.models import User
+from api.deps import SessionDep
+from api.pages import programme_queries as queries
+from api.pages.programme_common import (
+    Reader,
+    Writer,
+    flash_loaded,
+    page_context,
+    programme_or_404,
+    refused,
+    run_load,
+    whole_number,
+)
+from api.pages.programme_uploads import UploadProblem, table_upload
+from api.pages.rendering import flash, redirect, render
+from collection.errors import N_
+from distribution.models import Programme
+from distribution.programmes import load_orders, load_titles, programme_titles
+
+router = APIRouter()
+
+
+# --- titles ----------------------------------------------------------------------------------------
+
+
+def _titles_page(
+    request: Request,
+    session: Session,
+    user: User,
+    programme: Programme,
+    *,
+    load: dict | None = None,
+    errors: dict | None = None,
+    params: dict | None = None,
+    status_code: int = 200,
+) -> Response:
+    q = str(request.query_params.get("q", "")).strip()
+    found = queries.search_titles(programme_titles(session, programme.id), q)
+    page = queries.page_of(found, whole_number(request.query_params.get("page")))
+    return render(
+        request,
+        "programmes/titles.html",
+        page_context(
+            request,
+            user,
+            programme,
+            step="titles",
+            q=q,
+            titles=page,
+            load=load,
+            errors=errors or {},
+            params=params or {},
+        ),
+        status_code=status_code,
+    )
+
+
+@router.get("/{programme_id}/titles")
+def titles_page(programme_id: int, request: Request, session: SessionDep, user: Reader) -> Response:
+    """The title list (searchable) and the form to load it from csv/xlsx."""
+    return _titles_page(request, session, user, programme_or_404(session, programme_id))
+
+
+@router.post("/{programme_id}/titles")
+async def titles_upload(programme_id: int, request: Request, session: SessionDep, user: Writer) -> Response:
+    """Load the title list; any bad row refuses the whole file and every error is shown."""
+    programme = programme_or_404(session, programme_id)
+    form = await request.form()
+    try:
+        data, name = await table_upload(form, marc=True)
+        result = run_load(
+            session,
+            name,
+            lambda: load_titles(
+                session, actor=user.actor, programme_id=programme_id, stream=io.BytesIO(data), filename=name
+            ),
+        )
+    except UploadProblem as problem:
+        return _titles_page(
+            request,
+            session,
+            user,
+            programme,
+            errors={"file": problem.message},
+            params=problem.params,
+            status_code=422,
+        )
+    if result.errors:
+        session.rollback()
+        return _titles_page(
+            request, session, user, programme, load=refused(request, programme, result), status_code=422
+        )
+    flash_loaded(request, result)
+    if result.extra.get("editions_created"):
+        flash(
+            request,
+            N_("Нових бібліографічних записів (коротких): {count}"),
+            "info",
+            count=result.extra["editions_created"],
+        )
+    return redirect(f"/programmes/{programme_id}/titles")
+
+
+# --- orders ----------------------------------------------------------------------------------------
+
+
+def _orders_page(
+    request: Request,
+    session: Session,
+    user: User,
+    programme: Programme,
+    *,
+    load: dict | None = None,
+    errors: dict | None = None,
+    params: dict | None = None,
+    status_code: int = 200,
+) -> Response:
+    filters = {name: str(request.query_params.get(name, "")).strip() for name in ("library", "isbn")}
+    orders = queries.orders_page(
+        session,
+        programme.id,
+        library=filters["library"],
+        isbn=filters["isbn"],
+        page=whole_number(request.query_params.get("page")),
+    )
+    return render(
+        request,
+        "programmes/orders.html",
+        page_context(
+            request,
+            user,
+            programme,
+            step="orders",
+            filters=filters,
+            orders=orders,
+            load=load,
+            errors=errors or {},
+            params=params or {},
+        ),
+        status_code=status_code,
+    )
+
+
+@router.get("/{programme_id}/orders")
+def orders_page(programme_id: int, request: Request, session: SessionDep, user: Reader) -> Response:
+    """The libraries' orders (filter by library code or ISBN, 100 a page) and the upload form."""
+    return _orders_page(request, session, user, programme_or_404(session, programme_id))
+
+
+@router.post("/{programme_id}/orders")
+async def orders_upload(programme_id: int, request: Request, session: SessionDep, user: Writer) -> Response:
+    """Load orders; a file with any bad row changes nothing and offers its error report."""
+    programme = programme_or_404(session, programme_id)
+    form = await request.form()
+    try:
+        data, name = await table_upload(form)
+        result = run_load(
+            session,
+            name,
+            lambda: load_orders(
+                session, actor=user.actor, programme_id=programme_id, stream=io.BytesIO(data), filename=name
+            ),
+        )
+    except UploadProblem as problem:
+        return _orders_page(
+            request,
+            session,
+            user,
+            programme,
+            errors={"file": problem.message},
+            params=problem.params,
+            status_code=422,
+        )
+    if result.errors:
+        session.rollback()
+        return _orders_page(
+            request, session, user, programme, load=refused(request, programme, result), status_code=422
+        )
+    flash_loaded(request, result)
+    return redirect(f"/programmes/{programme_id}/orders")

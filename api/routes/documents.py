@@ -1,0 +1,203 @@
+"""``/api/v1``: shipment and programme documents as JSON (the data the print pages show) or xlsx.
+
+Staff who read programmes see every document. A library user sees only the transfer act,
+packing list and act of acceptance of its own shipments once they have been dispatched, and
+its own library summary; anything else answers 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from api.auth.models import User
+from api.auth.permissions import PROGRAMME_READ
+from api.deps import CurrentUser, SessionDep, TranslatorDep
+from api.errors import Forbidden
+from collection.errors import N_, NotFoundError
+from distribution import documents, documents_xlsx
+from distribution.dispatch import get_shipment
+from distribution.dispatch_models import Shipment
+from distribution.errors import ShipmentNotFound
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHIPMENT_DOCUMENTS = ("transfer-act", "packing-list", "labels", "acceptance-act")
+LIBRARY_DOCUMENTS = ("transfer-act", "packing-list", "acceptance-act")  # what a library may see
+
+router = APIRouter(tags=["documents"])
+
+Document = Any  # one of the dataclasses of distribution.documents
+
+
+# --- access (shared with the print pages) ---------------------------------------------------------
+
+
+def shipment_for_document(session: Session, user: User, shipment_id: int, kind: str) -> Shipment:
+    """The shipment whose ``kind`` document ``user`` may see, or ``ShipmentNotFound``/``Forbidden``."""
+    if user.role == "library":
+        if kind not in LIBRARY_DOCUMENTS or user.library_id is None:
+            raise ShipmentNotFound(N_("Відправлення {id} не знайдено"), params={"id": shipment_id})
+        return get_shipment(session, shipment_id, library_id=user.library_id)
+    if user.role not in PROGRAMME_READ:
+        raise Forbidden()
+    return get_shipment(session, shipment_id)
+
+
+def check_programme_document(user: User, library_code: str | None = None) -> None:
+    """Staff read every programme document; a library only its own summary (404 otherwise)."""
+    if user.role == "library":
+        own = user.library.code if user.library is not None else None
+        if library_code is None or own is None or library_code.strip().upper() != own:
+            raise NotFoundError(N_("Сторінку не знайдено"))
+        return
+    if user.role not in PROGRAMME_READ:
+        raise Forbidden()
+
+
+# --- building and writing -------------------------------------------------------------------------
+
+
+def sender_of(request: Request) -> documents.Party:
+    """The regional library as the sender of documents (its name comes from the settings)."""
+    return documents.Party(name=request.app.state.settings.institution_name)
+
+
+def shipment_document(session: Session, shipment: Shipment, kind: str, sender: documents.Party) -> Document:
+    """The ``kind`` document of ``shipment`` as data."""
+    if kind == "transfer-act":
+        return documents.transfer_act(session, shipment, sender=sender)
+    if kind == "packing-list":
+        return documents.packing_list(session, shipment, sender=sender)
+    if kind == "labels":
+        return documents.shipment_labels(session, shipment, sender=sender)
+    return documents.acceptance_act(session, shipment, sender=sender)
+
+
+WRITERS: dict[type, Callable[..., bytes]] = {
+    documents.TransferAct: documents_xlsx.transfer_act_xlsx,
+    documents.PackingList: documents_xlsx.packing_list_xlsx,
+    documents.LabelSheet: documents_xlsx.labels_xlsx,
+    documents.ShipmentRegister: documents_xlsx.register_xlsx,
+    documents.LibrarySummary: documents_xlsx.library_summary_xlsx,
+    documents.AcceptanceAct: documents_xlsx.acceptance_act_xlsx,
+}
+
+
+def document_filename(document: Document, kind: str) -> str:
+    """The download's name, with the document's number: ``transfer-act-12-0001.xlsx``."""
+    if isinstance(document, documents.AcceptanceAct):
+        number = document.acceptance_number
+    elif isinstance(document, documents.TransferAct | documents.PackingList):
+        number = document.number
+    elif isinstance(document, documents.LabelSheet):
+        number = document.shipment_number or f"programme-{document.programme.id}"
+    elif isinstance(document, documents.LibrarySummary):
+        number = f"{document.programme.id}-{document.library.code}"
+    else:
+        number = f"programme-{document.programme.id}"
+    return f"{kind}-{number}.xlsx"
+
+
+def xlsx_download(document: Document, kind: str, gettext: Callable[..., str]) -> Response:
+    """The document as an xlsx attachment (an ASCII name, plus the exact one per RFC 6266)."""
+    filename = document_filename(document, kind)
+    ascii_name = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    return Response(
+        WRITERS[type(document)](document, gettext),
+        media_type=XLSX,
+        headers={"Content-Disposition": disposition},
+    )
+
+
+def to_json(value: Any) -> Any:
+    """A document as JSON: dataclasses as objects, money as strings ("1750.00"), dates ISO."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [to_json(item) for item in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def answer(document: Document, kind: str, fmt: str, t: Any) -> Any:
+    """The document as JSON data, or as an xlsx download when ``fmt`` asks for it."""
+    return xlsx_download(document, kind, t.gettext) if fmt == "xlsx" else to_json(document)
+
+
+Format = Annotated[Literal["json", "xlsx"], Query(alias="format", description="json (default) or xlsx")]
+
+
+# --- routes ---------------------------------------------------------------------------------------
+
+
+@router.get("/shipments/{shipment_id}/documents/{kind}")
+def shipment_document_route(
+    shipment_id: int,
+    kind: Literal["transfer-act", "packing-list", "labels", "acceptance-act"],
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    t: TranslatorDep,
+    fmt: Format = "json",
+) -> Any:
+    """A shipment's transfer act, packing list, labels or act of acceptance."""
+    shipment = shipment_for_document(session, user, shipment_id, kind)
+    return answer(shipment_document(session, shipment, kind, sender_of(request)), kind, fmt, t)
+
+
+@router.get("/programmes/{programme_id}/documents/register")
+def register_route(
+    programme_id: int,
+    session: SessionDep,
+    user: CurrentUser,
+    t: TranslatorDep,
+    fmt: Format = "json",
+    state: Annotated[list[str] | None, Query(description="shipment states to include")] = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Any:
+    """The programme's shipment register, filtered by state and dispatch date."""
+    check_programme_document(user)
+    register = documents.shipment_register(
+        session, programme_id, states=_states(state), date_from=date_from, date_to=date_to
+    )
+    return answer(register, "register", fmt, t)
+
+
+@router.get("/programmes/{programme_id}/documents/labels")
+def programme_labels_route(
+    programme_id: int, request: Request, session: SessionDep, user: CurrentUser, t: TranslatorDep,
+    fmt: Format = "json",
+) -> Any:  # fmt: skip
+    """Labels for the parcels of every shipment of the programme past planning."""
+    check_programme_document(user)
+    return answer(
+        documents.programme_labels(session, programme_id, sender=sender_of(request)), "labels", fmt, t
+    )
+
+
+@router.get("/programmes/{programme_id}/documents/library-summary/{library_code}")
+def library_summary_route(
+    programme_id: int, library_code: str, session: SessionDep, user: CurrentUser, t: TranslatorDep,
+    fmt: Format = "json",
+) -> Any:  # fmt: skip
+    """One library's ordered / allocated / dispatched / confirmed per title, with sums."""
+    check_programme_document(user, library_code)
+    return answer(documents.library_summary(session, programme_id, library_code), "library-summary", fmt, t)
+
+
+def _states(values: Iterable[str] | None) -> tuple[str, ...]:
+    """States from a query that may repeat ``state`` or give them comma-separated."""
+    return tuple(s.strip() for v in values or () for s in v.split(",") if s.strip())

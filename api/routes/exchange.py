@@ -1,0 +1,246 @@
+"""``/api/v1/programmes/{id}/offers`` (staff) and ``/api/v1/exchange`` (libraries): the exchange fund.
+
+Staff who run programmes upload offer lists, draw the fund's duplicates and read the offer list
+with requested totals; the methodologist reads. A library user sees the open rounds (kind
+"exchange", still collecting) and reads and sets only its own library's requests; other
+libraries' requests and totals are never shown to it, and anything else looks absent (404).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from api.auth.models import User
+from api.auth.permissions import PROGRAMME_READ, PROGRAMME_WRITE
+from api.deps import CurrentUser, SessionDep, TranslatorDep
+from api.errors import Forbidden
+from api.i18n import Translator
+from collection.errors import N_, NotFoundError
+from distribution import exchange
+from distribution.libraries import Library
+from distribution.models import Programme
+from distribution.programmes import LoadResult
+from distribution.services import get_library
+
+router = APIRouter(tags=["exchange"])
+MAX_UPLOAD_BYTES = 5_000_000
+
+
+# --- who may see what (shared with the pages) -----------------------------------------------------
+
+
+def check_offers_access(user: User, write: bool = False) -> None:
+    """Staff area: a library user finds nothing (404); other roles read or write by role."""
+    if user.role == "library":
+        raise NotFoundError(N_("Сторінку не знайдено"))
+    if user.role not in (PROGRAMME_WRITE if write else PROGRAMME_READ):
+        raise Forbidden()
+
+
+def check_exchange_access(user: User) -> None:
+    """The libraries' side: library users and the staff who run or watch programmes."""
+    if user.role != "library" and user.role not in PROGRAMME_READ:
+        raise Forbidden()
+
+
+def visible_round(session: Session, user: User, programme_id: int, *, write: bool = False) -> Programme:
+    """The exchange round as ``user`` may see it: a library user reads it only while it collects.
+
+    Writing to a round that stopped collecting is a conflict (409) for everyone: the service says so.
+    """
+    check_exchange_access(user)
+    if user.role != "library":
+        return exchange.get_exchange_round(session, programme_id)
+    try:
+        return exchange.get_exchange_round(session, programme_id, collecting=not write)
+    except (exchange.NotAnExchangeRound, exchange.RequestsClosed) as hidden:
+        raise NotFoundError(N_("Програму {id} не знайдено"), params={"id": programme_id}) from hidden
+
+
+def requesting_library(session: Session, user: User, code: str, *, write: bool) -> Library:
+    """The library whose requests ``user`` may read (or set): a library user only its own."""
+    check_exchange_access(user)
+    if user.role == "library":
+        return get_library(session, code, only_id=user.library_id)
+    if write and user.role not in PROGRAMME_WRITE:
+        raise Forbidden()
+    return get_library(session, code)
+
+
+def _staff(user: CurrentUser) -> User:
+    check_offers_access(user)
+    return user
+
+
+def _staff_writer(user: CurrentUser) -> User:
+    check_offers_access(user, write=True)
+    return user
+
+
+Staff = Annotated[User, Depends(_staff)]
+StaffWriter = Annotated[User, Depends(_staff_writer)]
+
+
+# --- shapes ---------------------------------------------------------------------------------------
+
+
+class FundDuplicatesIn(BaseModel):
+    """Offer the copies beyond ``keep`` of every edition (or of the editions listed)."""
+
+    model_config = ConfigDict(extra="forbid")
+    keep: int = Field(default=1, ge=0, le=10_000)
+    edition_ids: list[int] | None = None
+
+
+class RequestsIn(BaseModel):
+    """Copies wanted per title id (0 withdraws a request; titles not named stay as they are)."""
+
+    model_config = ConfigDict(extra="forbid")
+    quantities: dict[int, int] = Field(min_length=1)
+
+
+def round_json(summary: exchange.RoundSummary) -> dict[str, Any]:
+    return {"id": summary.id, "name": summary.name, "year": summary.year, "state": summary.state,
+            "titles": summary.titles, "offered": summary.offered}  # fmt: skip
+
+
+def offer_json(row: exchange.OfferRow, *, totals: bool) -> dict[str, Any]:
+    """An offer line; ``totals`` (staff only) adds the sources and what all libraries requested."""
+    data: dict[str, Any] = {"title_id": row.title_id, "isbn": row.isbn, "title": row.title,
+                            "author": row.author, "publisher": row.publisher, "year": row.year,
+                            "offered": row.offered}  # fmt: skip
+    if totals:
+        data.update({"sources": row.sources, "requested": row.requested})
+    if row.requested_by_library is not None:
+        data["requested_by_library"] = row.requested_by_library
+    return data
+
+
+def load_json(result: LoadResult, t: Translator) -> dict[str, Any]:
+    summary = result.summary()
+    summary["errors"] = [{"row": e.row, "column": e.column, "message": e.message(t.gettext), "value": e.value}
+                         for e in result.errors]  # fmt: skip
+    return summary
+
+
+# --- staff: offers of a round ---------------------------------------------------------------------
+
+
+@router.get("/programmes/{programme_id}/offers")
+def list_offers(
+    programme_id: int, session: SessionDep, _user: Staff,
+    q: Annotated[str, Query(description="search in title, author, ISBN")] = "",
+    library: Annotated[str, Query(description="a library code: adds its own requests")] = "",
+) -> list[dict[str, Any]]:  # fmt: skip
+    """The round's offer list with sources and requested totals."""
+    library_id = get_library(session, library).id if library else None
+    rows = exchange.offer_list(session, programme_id, library_id, search=q)
+    return [offer_json(row, totals=True) for row in rows]
+
+
+@router.post("/programmes/{programme_id}/offers", responses={422: {"description": "rows refused"}})
+async def upload_offers(
+    programme_id: int, session: SessionDep, user: StaffWriter, t: TranslatorDep,
+    file: Annotated[UploadFile, File(description="isbn,title,author,publisher,year,price,quantity")],
+    source: Annotated[str, Form(description="file or gift")] = "file",
+) -> Any:  # fmt: skip
+    """Load an offer list; all or nothing (422 lists every refused row), idempotent."""
+    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        return JSONResponse({"detail": t.gettext(N_("Файл завеликий (до 5 МБ)"))}, status_code=413)
+    try:
+        result = exchange.load_offers(
+            session, actor=user.actor, programme_id=programme_id, stream=io.BytesIO(data),
+            filename=file.filename or "offers.csv", source=source,
+        )  # fmt: skip
+    except ValueError as error:  # an unsupported file type
+        return JSONResponse({"detail": str(error), "errors": [{"field": "file", "message": str(error)}]},
+                            status_code=422)  # fmt: skip
+    return JSONResponse(load_json(result, t), status_code=200 if result.ok else 422)
+
+
+@router.post("/programmes/{programme_id}/offers/fund-duplicates")
+def draw_fund_duplicates(
+    programme_id: int, body: FundDuplicatesIn, session: SessionDep, user: StaffWriter
+) -> dict[str, Any]:
+    """Offer (and reserve) the fund's copies beyond ``keep`` per edition; again offers nothing new."""
+    outcome = exchange.offer_fund_duplicates(
+        session, actor=user.actor, programme_id=programme_id, keep=body.keep, edition_ids=body.edition_ids
+    )
+    return {"editions": outcome.editions, "copies": outcome.copies, "titles_created": outcome.titles_created,
+            "inventory_numbers": outcome.inventory_numbers}  # fmt: skip
+
+
+@router.post("/programmes/{programme_id}/offers/withdraw-dispatched")
+def withdraw_dispatched(programme_id: int, session: SessionDep, user: StaffWriter) -> dict[str, Any]:
+    """Withdraw dispatched fund copies with a signed act (reason "transferred"); null when none."""
+    act = exchange.withdraw_dispatched_copies(session, actor=user.actor, programme_id=programme_id)
+    if act is None:
+        return {"act": None, "copies": 0}
+    return {"act": {"id": act.id, "number": act.number, "date": act.date.isoformat()},
+            "copies": len(act.copies)}  # fmt: skip
+
+
+# --- libraries: open rounds and their own requests ------------------------------------------------
+
+
+@router.get("/exchange")
+def open_rounds(session: SessionDep, user: CurrentUser) -> list[dict[str, Any]]:
+    """Exchange rounds collecting requests, newest first."""
+    check_exchange_access(user)
+    return [round_json(r) for r in exchange.exchange_rounds(session)]
+
+
+@router.get("/exchange/{programme_id}")
+def round_offers(
+    programme_id: int, session: SessionDep, user: CurrentUser, q: str = "", library: str = ""
+) -> dict[str, Any]:
+    """A round's offer list: a library user sees its own requests, staff the totals too."""
+    programme = visible_round(session, user, programme_id)
+    library_id = None
+    if user.role == "library":
+        library_id = user.library_id
+    elif library:
+        library_id = get_library(session, library).id
+    rows = exchange.offer_list(session, programme.id, library_id, search=q)
+    staff = user.role != "library"
+    return {"programme": {"id": programme.id, "name": programme.name, "year": programme.year,
+                          "state": programme.state},
+            "offers": [offer_json(row, totals=staff) for row in rows]}  # fmt: skip
+
+
+def _requests_json(session: Session, programme: Programme, library: Library) -> dict[str, Any]:
+    rows = exchange.offer_list(session, programme.id, library.id)
+    return {"programme_id": programme.id, "library_code": library.code,
+            "requests": [{"title_id": r.title_id, "isbn": r.isbn, "title": r.title,
+                          "quantity": r.requested_by_library}
+                         for r in rows if r.requested_by_library]}  # fmt: skip
+
+
+@router.get("/exchange/{programme_id}/requests/{library_code}")
+def library_requests(
+    programme_id: int, library_code: str, session: SessionDep, user: CurrentUser
+) -> dict[str, Any]:
+    """One library's requests in a round (a library user: only its own)."""
+    programme = visible_round(session, user, programme_id)
+    library = requesting_library(session, user, library_code, write=False)
+    return _requests_json(session, programme, library)
+
+
+@router.put("/exchange/{programme_id}/requests/{library_code}")
+def set_requests(
+    programme_id: int, library_code: str, body: RequestsIn, session: SessionDep, user: CurrentUser
+) -> dict[str, Any]:
+    """Set a library's requested copies per title while the round collects (409 after)."""
+    programme = visible_round(session, user, programme_id, write=True)
+    library = requesting_library(session, user, library_code, write=True)
+    outcome = exchange.request_copies(session, actor=user.actor, programme_id=programme.id,
+                                      library_id=library.id, quantities=body.quantities)  # fmt: skip
+    return {"created": outcome.created, "updated": outcome.updated, "removed": outcome.removed,
+            "unchanged": outcome.unchanged, **_requests_json(session, programme, library)}  # fmt: skip

@@ -1,0 +1,454 @@
+"""``/api/v1/shipments`` and ``/api/v1/programmes/{id}/shipments``: dispatch and acceptance.
+
+Staff (admin, programme, acquisitions) pack, dispatch and correct shipments; the methodologist
+reads. A library user sees only its own shipments from dispatch on; it may say one was delivered
+and accept it (staff may do both on its behalf). Another library's shipment, or one that has not
+left, answers 404 as if it did not exist. Routes parse, call ``distribution.dispatch`` /
+``distribution.bulk_dispatch`` and render; state errors answer 409, invalid data 422.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.auth.models import User
+from api.auth.permissions import PROGRAMME_READ, PROGRAMME_WRITE
+from api.deps import CurrentUser, SessionDep
+from api.errors import Forbidden
+from collection.errors import N_, NotFoundError
+from distribution import dispatch, services
+from distribution.bulk_dispatch import DispatchItem, dispatch_shipments, title_ids_by_isbn
+from distribution.dispatch_models import FROZEN_STATES, SHIPMENT_STATES, Shipment, ShipmentLine
+from distribution.errors import InvalidShipmentData
+from distribution.libraries import Library
+from distribution.models import ProgrammeTitle
+from distribution.programmes import get_programme
+from distribution.recipient_marc import RecipientLine, export_recipient_marc
+
+router = APIRouter(tags=["shipments"])
+
+State = Literal[SHIPMENT_STATES]  # type: ignore[valid-type]  # a query value must be one of them
+MARC_MEDIA = {"iso2709": ("application/marc", "mrc"), "marcxml": ("application/marcxml+xml", "xml")}
+
+
+# --- who may do what ------------------------------------------------------------------------------
+
+
+def library_scope_for(user: User, *, write: bool = False) -> int | None:
+    """The library a library user is limited to; None for staff, who are checked by role."""
+    if user.role == "library":
+        return user.library_id
+    if user.role not in (PROGRAMME_WRITE if write else PROGRAMME_READ):
+        raise Forbidden()
+    return None
+
+
+def _staff(user: User, *, write: bool) -> User:
+    """Staff only: a library user finds nothing (404) under programmes, and may not pack or send."""
+    if user.role == "library":
+        raise NotFoundError(N_("Сторінку не знайдено"))
+    library_scope_for(user, write=write)
+    return user
+
+
+def _reader(user: CurrentUser) -> User:
+    return _staff(user, write=False)
+
+
+def _writer(user: CurrentUser) -> User:
+    if user.role == "library":
+        raise Forbidden()  # checked before the shipment is read: reveals nothing about it
+    return _staff(user, write=True)
+
+
+def _programme_writer(user: CurrentUser) -> User:
+    return _staff(user, write=True)
+
+
+StaffReader = Annotated[User, Depends(_reader)]
+StaffWriter = Annotated[User, Depends(_writer)]
+ProgrammeWriter = Annotated[User, Depends(_programme_writer)]
+
+
+# --- shapes ---------------------------------------------------------------------------------------
+
+
+class TitleRef(BaseModel):
+    """A programme title, by its id or by ISBN (exactly one of them)."""
+
+    model_config = ConfigDict(extra="forbid")
+    title_id: int | None = None
+    isbn: str | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> TitleRef:
+        if (self.title_id is None) == (not self.isbn):
+            raise ValueError("give either title_id or isbn")
+        return self
+
+
+class DispatchIn(BaseModel):
+    """Carrier and tracking number (ТТН); per-parcel tracking where the carrier issues one."""
+
+    model_config = ConfigDict(extra="forbid")
+    carrier: str
+    tracking_number: str = ""
+    dispatched_on: datetime.date | None = None  # today when left out
+    parcel_tracking: dict[int, str] = Field(default_factory=dict, description="parcel number → tracking")
+    note: str = ""
+
+
+class DeliverIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    delivered_on: datetime.date | None = None  # today when left out
+
+
+class DiscrepancyIn(TitleRef):
+    """What was wrong with one title: shortage, surplus, damaged or wrong_title."""
+
+    kind: str
+    quantity: int
+    note: str = ""
+
+
+class AcceptIn(BaseModel):
+    """The library's answer: no discrepancies confirms the shipment."""
+
+    model_config = ConfigDict(extra="forbid")
+    accepted_on: datetime.date | None = None  # today when left out
+    discrepancies: list[DiscrepancyIn] = Field(default_factory=list)
+
+
+class CorrectionLineIn(TitleRef):
+    copies: int = Field(description="signed: negative removes copies listed in the shipment")
+
+
+class CorrectionIn(BaseModel):
+    """A correction document: changed copies and/or a new carrier or tracking number, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+    lines: list[CorrectionLineIn] = Field(default_factory=list)
+    carrier: str | None = None
+    tracking_number: str | None = None
+    note: str
+
+
+class BulkDispatchItemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    shipment_number: str
+    carrier: str
+    tracking_number: str = ""
+    dispatched_on: datetime.date | None = None  # today when left out
+
+
+# --- rendering ------------------------------------------------------------------------------------
+
+
+def _iso(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _libraries(session: Session, ids: Iterable[int]) -> dict[int, Library]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return {lib.id: lib for lib in session.scalars(select(Library).where(Library.id.in_(wanted)))}
+
+
+def _titles(session: Session, ids: Iterable[int]) -> dict[int, ProgrammeTitle]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return {t.id: t for t in session.scalars(select(ProgrammeTitle).where(ProgrammeTitle.id.in_(wanted)))}
+
+
+def shipment_json(shipment: Shipment, library: Library) -> dict[str, Any]:
+    """A shipment as lists show it."""
+    return {
+        "id": shipment.id, "number": shipment.number, "kind": shipment.kind, "state": shipment.state,
+        "programme_id": shipment.programme_id, "library_code": library.code, "library_name": library.name,
+        "carrier": shipment.carrier, "tracking_number": shipment.tracking_number,
+        "dispatched_on": _iso(shipment.dispatched_on), "delivered_on": _iso(shipment.delivered_on),
+        "accepted_on": _iso(shipment.accepted_on), "acceptance_number": shipment.acceptance_number,
+        "corrects_id": shipment.corrects_id, "copies": shipment.copies, "note": shipment.note,
+    }  # fmt: skip
+
+
+def shipments_json(session: Session, shipments: Sequence[Shipment]) -> list[dict[str, Any]]:
+    libraries = _libraries(session, (s.library_id for s in shipments))
+    return [shipment_json(s, libraries[s.library_id]) for s in shipments]
+
+
+def _line_json(line: ShipmentLine, title: ProgrammeTitle | None, frozen: bool) -> dict[str, Any]:
+    """A line as sent (frozen) or, before dispatch, described from the title list as it is now."""
+    isbn, text, author, price = (
+        (line.isbn, line.title, line.author, line.price) if frozen or title is None
+        else (title.isbn or "", title.title, title.author, title.price)
+    )  # fmt: skip
+    return {"title_id": line.title_id, "isbn": isbn, "title": text, "author": author,
+            "price": _money(price), "copies": line.copies,
+            "sum": _money(None if price is None else price * line.copies)}  # fmt: skip
+
+
+def shipment_detail_json(session: Session, shipment: Shipment) -> dict[str, Any]:
+    """A shipment with its lines, parcels, discrepancies and correction documents."""
+    library = dispatch.library_of(session, shipment)
+    parcels = dispatch.shipment_parcels(session, shipment.id)
+    corrections = dispatch.corrections_of(session, shipment.id)
+    corrected = session.get(Shipment, shipment.corrects_id) if shipment.corrects_id else None
+    titles = _titles(session, [
+        *(line.title_id for line in shipment.lines), *(d.title_id for d in shipment.discrepancies),
+        *(pl.title_id for parcel in parcels for pl in parcel.lines),
+    ])  # fmt: skip
+    lines = [_line_json(line, titles.get(line.title_id), shipment.frozen) for line in shipment.lines]
+    described = {line["title_id"]: line for line in lines}
+
+    def title_of(title_id: int) -> dict[str, Any]:
+        if title_id in described:
+            return {"isbn": described[title_id]["isbn"], "title": described[title_id]["title"]}
+        title = titles.get(title_id)
+        return {"isbn": (title.isbn or "") if title else "", "title": title.title if title else ""}
+
+    totals = [Decimal(line["sum"]) for line in lines if line["sum"] is not None]
+    return {
+        **shipment_json(shipment, library),
+        "total": _money(sum(totals, Decimal("0.00")) if totals else None),
+        "lines": lines,
+        "parcels": [
+            {"number": parcel.number, "weight": str(parcel.weight), "copies": parcel.copies,
+             "oversize": parcel.oversize, "state": parcel.state, "tracking_number": parcel.tracking_number,
+             "lines": [{"title_id": pl.title_id, **title_of(pl.title_id), "copies": pl.copies}
+                       for pl in sorted(parcel.lines, key=lambda pl: pl.title_id)]}
+            for parcel in parcels
+        ],
+        "discrepancies": [
+            {"title_id": d.title_id, **title_of(d.title_id), "kind": d.kind, "quantity": d.quantity,
+             "reopened": d.reopened, "note": d.note, "reported_by": d.reported_by}
+            for d in shipment.discrepancies
+        ],
+        "corrections": [
+            {"id": c.id, "number": c.number, "state": c.state, "dispatched_on": _iso(c.dispatched_on),
+             "tracking_number": c.tracking_number, "copies": c.copies, "note": c.note}
+            for c in corrections
+        ],
+        "corrects": {"id": corrected.id, "number": corrected.number} if corrected else None,
+    }  # fmt: skip
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+
+def find_shipments(
+    session: Session, *, scope: int | None, programme_id: int | None = None, state: str | None = None,
+    library_code: str | None = None,
+) -> list[Shipment]:  # fmt: skip
+    """Shipments a user may see: staff every one, a library only its own from dispatch on."""
+    library_id = services.get_library(session, library_code, only_id=scope).id if library_code else None
+    states: Sequence[str] | None = None if state is None else [state]
+    if scope is not None:
+        library_id = scope
+        states = [s for s in (states or FROZEN_STATES) if s in FROZEN_STATES]
+    return dispatch.list_shipments(session, programme_id=programme_id, library_id=library_id, states=states)
+
+
+@router.get("/programmes/{programme_id}/shipments", responses={404: {}})
+def programme_shipments(
+    programme_id: int, session: SessionDep, _user: StaffReader,
+    state: State | None = None, library_code: str | None = None,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """A programme's shipments, newest first (staff)."""
+    get_programme(session, programme_id)
+    found = find_shipments(session, scope=None, programme_id=programme_id, state=state,
+                           library_code=library_code)  # fmt: skip
+    return shipments_json(session, found)
+
+
+@router.get("/shipments", responses={404: {}})
+def list_shipments(
+    session: SessionDep, user: CurrentUser, programme_id: int | None = None,
+    state: State | None = None, library_code: str | None = None,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Shipments, newest first; a library user gets only its own incoming (dispatched onward)."""
+    scope = library_scope_for(user)
+    found = find_shipments(session, scope=scope, programme_id=programme_id, state=state,
+                           library_code=library_code)  # fmt: skip
+    return shipments_json(session, found)
+
+
+@router.get("/shipments/{shipment_id}", responses={404: {}})
+def get_shipment(shipment_id: int, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    """One shipment with lines, parcels, discrepancies and corrections (a library: its own, sent)."""
+    shipment = dispatch.get_shipment(session, shipment_id, library_id=library_scope_for(user))
+    return shipment_detail_json(session, shipment)
+
+
+@router.get("/shipments/{shipment_id}/marc", responses={404: {}, 422: {}})
+def shipment_marc(
+    shipment_id: int, session: SessionDep, user: CurrentUser,
+    fmt: Annotated[Literal["iso2709", "marcxml"], Query(alias="format")] = "iso2709",
+    flavour: Annotated[str | None, Query(description="marc21 or unimarc; default: the library's")] = None,
+    encoding: Annotated[str | None, Query(description="utf-8, marc-8 or cp1251; default: the library's")]
+    = None,
+) -> Response:  # fmt: skip
+    """The shipment's MARC records with holdings for the library, in its preferred flavour and encoding."""
+    shipment = dispatch.get_shipment(session, shipment_id, library_id=library_scope_for(user))
+    stream = io.BytesIO()
+    export_recipient_marc(
+        session, stream, library=dispatch.library_of(session, shipment),
+        lines=recipient_lines(session, shipment), fmt=fmt, flavour=flavour, encoding=encoding,
+    )  # fmt: skip
+    media, extension = MARC_MEDIA[fmt]
+    return Response(stream.getvalue(), media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="shipment-{shipment.number}.{extension}"'})  # fmt: skip
+
+
+def recipient_lines(session: Session, shipment: Shipment) -> list[RecipientLine]:
+    """The copies a shipment brings, as editions at the price they were sent at (lines removing
+    copies, in a correction, bring none)."""
+    titles = _titles(session, (line.title_id for line in shipment.lines))
+    return [
+        RecipientLine(titles[line.title_id].edition_id, line.copies,
+                      line.price if shipment.frozen else titles[line.title_id].price, shipment.number)
+        for line in shipment.lines
+        if line.copies > 0
+    ]  # fmt: skip
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+
+def _today(value: datetime.date | None) -> datetime.date:
+    return value or datetime.date.today()
+
+
+@router.post("/shipments/{shipment_id}/pack", responses={403: {}, 404: {}, 409: {}})
+def pack(shipment_id: int, session: SessionDep, user: StaffWriter) -> dict[str, Any]:
+    """Planned → packed: the parcels are packed."""
+    shipment = dispatch.mark_packed(session, actor=user.actor, shipment_id=shipment_id)
+    return shipment_detail_json(session, shipment)
+
+
+@router.post("/shipments/{shipment_id}/unpack", responses={403: {}, 404: {}, 409: {}})
+def unpack(shipment_id: int, session: SessionDep, user: StaffWriter) -> dict[str, Any]:
+    """Packed → planned, while it has not left."""
+    shipment = dispatch.unpack(session, actor=user.actor, shipment_id=shipment_id)
+    return shipment_detail_json(session, shipment)
+
+
+@router.post("/shipments/{shipment_id}/dispatch", responses={403: {}, 404: {}, 409: {}, 422: {}})
+def dispatch_one(
+    shipment_id: int, body: DispatchIn, session: SessionDep, user: StaffWriter
+) -> dict[str, Any]:
+    """Packed (or planned) → dispatched, with carrier and tracking number; its documents freeze."""
+    if body.parcel_tracking:
+        known = {parcel.number for parcel in dispatch.shipment_parcels(session, shipment_id)}
+        unknown = sorted(set(body.parcel_tracking) - known)
+        if unknown:
+            errors = {f"parcel_tracking.{number}": N_("У відправленні немає посилки з таким номером")
+                      for number in unknown}  # fmt: skip
+            raise InvalidShipmentData(next(iter(errors.values())), errors=errors)
+    shipment = dispatch.dispatch_shipment(
+        session, actor=user.actor, shipment_id=shipment_id, carrier=body.carrier,
+        tracking_number=body.tracking_number, dispatched_on=_today(body.dispatched_on),
+        parcel_tracking=body.parcel_tracking, note=body.note,
+    )  # fmt: skip
+    return shipment_detail_json(session, shipment)
+
+
+@router.post("/shipments/{shipment_id}/deliver", responses={403: {}, 404: {}, 409: {}})
+def deliver(
+    shipment_id: int, session: SessionDep, user: CurrentUser, body: Annotated[DeliverIn | None, Body()] = None
+) -> dict[str, Any]:
+    """Dispatched → delivered (staff, or the receiving library)."""
+    shipment = dispatch.mark_delivered(
+        session, actor=user.actor, shipment_id=shipment_id,
+        delivered_on=_today(body.delivered_on if body else None),
+        library_id=library_scope_for(user, write=True),
+    )  # fmt: skip
+    return shipment_detail_json(session, shipment)
+
+
+def _resolve_titles(
+    session: Session, programme_id: int, refs: Sequence[TitleRef], where: str
+) -> tuple[list[int], dict[str, str]]:
+    """Title ids for the refs (by id or ISBN); errors keyed ``<where>.<n>.isbn`` (n from 1)."""
+    found = title_ids_by_isbn(session, programme_id, [ref.isbn for ref in refs if ref.isbn])
+    known = {t.id for t in _titles(session, (ref.title_id for ref in refs if ref.title_id is not None))
+             if t.programme_id == programme_id}  # fmt: skip
+    ids: list[int] = []
+    errors: dict[str, str] = {}
+    for n, ref in enumerate(refs, start=1):
+        if ref.title_id is not None:
+            title_id: int | None = ref.title_id if ref.title_id in known else None
+            field = "title_id"
+        else:
+            title_id, field = found.get(ref.isbn or ""), "isbn"
+        if title_id is None:
+            errors[f"{where}.{n}.{field}"] = N_("Такої назви немає в програмі")
+        ids.append(title_id or 0)
+    return ids, errors
+
+
+@router.post("/shipments/{shipment_id}/accept", responses={403: {}, 404: {}, 409: {}, 422: {}})
+def accept(
+    shipment_id: int, session: SessionDep, user: CurrentUser, body: Annotated[AcceptIn | None, Body()] = None
+) -> dict[str, Any]:
+    """The receiving library confirms the shipment or reports discrepancies per title (staff may
+    answer on its behalf)."""
+    body = body or AcceptIn()
+    scope = library_scope_for(user, write=True)
+    shipment = dispatch.get_shipment(session, shipment_id, library_id=scope)
+    title_ids, errors = _resolve_titles(session, shipment.programme_id, body.discrepancies, "discrepancy")
+    if errors:
+        raise InvalidShipmentData(N_("Розбіжності заповнено з помилками"), errors=errors)
+    shipment = dispatch.accept_shipment(
+        session, actor=user.actor, shipment_id=shipment_id, accepted_on=_today(body.accepted_on),
+        discrepancies=[dispatch.Discrepancy(title_id, d.kind, d.quantity, d.note)
+                       for title_id, d in zip(title_ids, body.discrepancies, strict=True)],
+        library_id=scope,
+    )  # fmt: skip
+    return shipment_detail_json(session, shipment)
+
+
+@router.post("/shipments/{shipment_id}/corrections", status_code=201,
+             responses={403: {}, 404: {}, 409: {}, 422: {}})  # fmt: skip
+def correct(shipment_id: int, body: CorrectionIn, session: SessionDep, user: StaffWriter) -> dict[str, Any]:
+    """Issue a correction document for a dispatched shipment; answers the new correction."""
+    original = dispatch.get_shipment(session, shipment_id)
+    title_ids, errors = _resolve_titles(session, original.programme_id, body.lines, "lines")
+    changes: dict[int, int] = {}
+    for n, title_id in enumerate(title_ids, start=1):
+        if title_id in changes:
+            errors.setdefault(f"lines.{n}", N_("Ця назва вже є в іншому рядку"))
+        changes[title_id] = body.lines[n - 1].copies
+    if errors:
+        raise InvalidShipmentData(next(iter(errors.values())), errors=errors)
+    correction = dispatch.correct_shipment(
+        session, actor=user.actor, shipment_id=shipment_id, lines=changes, carrier=body.carrier,
+        tracking_number=body.tracking_number, note=body.note,
+    )  # fmt: skip
+    return shipment_detail_json(session, correction)
+
+
+@router.post("/programmes/{programme_id}/shipments/dispatch", responses={404: {}, 422: {}})
+def dispatch_many(
+    programme_id: int, body: list[BulkDispatchItemIn], session: SessionDep, user: ProgrammeWriter
+) -> list[dict[str, Any]]:
+    """Dispatch many shipments at once, all or nothing; errors are keyed ``<index>.<field>``."""
+    items = [DispatchItem(i.shipment_number, i.carrier, i.tracking_number, i.dispatched_on) for i in body]
+    shipments = dispatch_shipments(session, actor=user.actor, programme_id=programme_id, items=items)
+    return shipments_json(session, shipments)
