@@ -22,6 +22,7 @@ from api.pages import (
     auth_pages,
     home,
     library_pages,
+    programme_own_fund,
     shipment_detail,
     shipment_pages,
     shipment_receipt,
@@ -39,6 +40,7 @@ from api.routes import documents as document_routes
 from api.routes import exchange as exchange_routes
 from api.routes import fund as fund_routes
 from api.routes import imports as import_routes
+from api.routes import own_fund as own_fund_routes
 from api.routes import programmes as programme_routes
 from api.routes import shipments as shipment_routes
 from api.settings import Settings
@@ -84,20 +86,16 @@ def create_app(settings: Settings) -> FastAPI:
 
     for router in (health.router, auth.router, libraries.router, audit.router,
                    catalogue_routes.router, fund_routes.router, import_routes.router,
-                   programme_routes.router, exchange_routes.router, shipment_routes.router):
+                   programme_routes.router, exchange_routes.router, shipment_routes.router,
+                   document_routes.router, own_fund_routes.router):  # fmt: skip
         app.include_router(router, prefix=API_PREFIX)
     for router in (
         auth_pages.router, home.router, library_pages.router, account.router,
         user_pages.router, audit_pages.router, catalogue_pages.router, fund_pages.router,
-        import_pages.router, programme_pages.router, exchange_pages.router,
+        import_pages.router, programme_pages.router, programme_own_fund.router, exchange_pages.router,
+        shipment_pages.router, shipment_detail.router, shipment_receipt.router, document_page_routes.router,
     ):  # fmt: skip
         # Every page route checks the CSRF token of unsafe requests: no form can forget it.
-        app.include_router(router, include_in_schema=False, dependencies=[Depends(verify_csrf)])
-    app.include_router(document_routes.router, prefix=API_PREFIX)  # shipment and programme documents
-    app.include_router(
-        document_page_routes.router, include_in_schema=False, dependencies=[Depends(verify_csrf)]
-    )
-    for router in (shipment_pages.router, shipment_detail.router, shipment_receipt.router):  # shipments
         app.include_router(router, include_in_schema=False, dependencies=[Depends(verify_csrf)])
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.import_runner.resume_interrupted()  # uploads a stopped server left unfinished

@@ -31,6 +31,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "distribution.libraries",
     "distribution.models",
     "distribution.dispatch_models",
+    "distribution.own_fund",
     "api.auth.models",
 )
 

@@ -146,9 +146,11 @@ def set_inventory_scheme(
 
 def create_receipt(
     session: Session, *, actor: Actor, receipt_date: object, source: str, number: str = "",
-    supplier: str = "", document: str = "", note: str = "",
+    supplier: str = "", document: str = "", note: str = "", commit: bool = True,
 ) -> Receipt:  # fmt: skip
-    """Register a receipt; a blank number becomes the next "YYYY-NNN" of its year."""
+    """Register a receipt; a blank number becomes the next "YYYY-NNN" of its year.
+
+    ``commit=False`` leaves the transaction open for a caller that adds more to it."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
     for name, check in (
@@ -194,7 +196,8 @@ def create_receipt(
         obj_id=receipt.number,
         changes=created(receipt, ("number", "date", "source", "supplier", "document", "note")),
     )
-    session.commit()
+    if commit:
+        session.commit()
     return receipt
 
 
@@ -234,12 +237,12 @@ def _split_numbers(numbers: str | Sequence[str] | None) -> list[str]:
 def add_copies_to_receipt(
     session: Session, *, actor: Actor, receipt: Receipt, edition_id: object, quantity: object = 1,
     price: object = "0", location: str = "", numbers: str | Sequence[str] | None = None,
-    barcodes: Sequence[str] | None = None, scheme: InventoryScheme | None = None,
+    barcodes: Sequence[str] | None = None, scheme: InventoryScheme | None = None, commit: bool = True,
 ) -> list[Copy]:  # fmt: skip
     """Add ``quantity`` copies of an edition at ``price`` each, numbered by the scheme.
 
     With ``numbers`` the given inventory numbers are used instead (as many copies as numbers);
-    each must never have been issued before.
+    each must never have been issued before. ``commit=False`` leaves the transaction open.
     """
     errors: dict[str, str] = {}
     edition = None
@@ -305,7 +308,8 @@ def add_copies_to_receipt(
             changes=created(copy, ("inventory_number", "barcode", "location", "price", "acquired", "status"))
             | {"receipt": [None, receipt.number], "edition": [None, edition.id]},
         )
-    session.commit()
+    if commit:
+        session.commit()
     return copies
 
 

@@ -42,8 +42,9 @@ from distribution.models import (
     ParcelLine,
     ProgrammeTitle,
 )
+from distribution.own_fund import available_by_title, taken_into_fund
 from distribution.packing import CarrierLimits, pack
-from distribution.programmes import _advance, get_programme, lock_programme, received_by_title
+from distribution.programmes import _advance, get_programme, lock_programme
 from distribution.tables import write_sheets
 
 # --- allocation --------------------------------------------------------------------------------
@@ -110,7 +111,7 @@ def allocate_programme(
         raise InvalidProgrammeData(N_("Недопустиме значення"), field="surplus_destination")
     get_programme(session, programme_id)
     programme = lock_programme(session, programme_id)
-    received = received_by_title(session, programme_id)
+    received = available_by_title(session, programme_id)
     ordered = _ordered(session, programme_id)
     kept = _kept(session, programme_id, reset)
     statuses = dict(session.execute(select(Library.code, Library.status)).all())
@@ -197,7 +198,7 @@ def _drop_planned(session: Session, programme_id: int) -> None:
 def _state(session: Session, programme_id: int) -> tuple[Plan, dict[str, int], dict[tuple[str, str], int]]:
     """The stored plan, received and ordered, keyed as the pure rules expect (title ids as text)."""
     plan = Plan(allocations={(c, str(t)): q for (c, t), q in _allocated(session, programme_id).items()})
-    received = {str(t): q for t, q in received_by_title(session, programme_id).items()}
+    received = {str(t): q for t, q in available_by_title(session, programme_id).items()}
     ordered = {(c, str(t)): q for (c, t), q in _ordered(session, programme_id).items()}
     return plan, received, ordered
 
@@ -402,10 +403,10 @@ COUNTS = ("ordered", "received", "allocated", "packed", "dispatched", "confirmed
 def programme_report(session: Session, programme_id: int) -> dict[str, Any]:
     """Per title and per library: ordered, received, allocated, packed, dispatched, confirmed.
 
-    A title's ``received`` is what suppliers delivered (``damaged`` and ``wrong_title`` apart,
-    ``surplus`` = usable received − allocated); a library's ``received`` is what it confirmed
-    it got. ``dispatched`` counts shipments from dispatch on (corrections included);
-    ``confirmed`` what libraries accepted, less the shortages and wrong titles they reported.
+    A title's ``received`` is what suppliers delivered (``damaged`` and ``wrong_title`` apart;
+    ``to_fund`` went into the own fund; ``surplus`` = usable received − allocated − to_fund).
+    ``dispatched`` counts shipments from dispatch on (corrections included); ``confirmed`` what
+    libraries accepted, less the shortages and wrong titles they reported.
     """
     programme = get_programme(session, programme_id)
     titles = list(
@@ -491,6 +492,7 @@ def programme_report(session: Session, programme_id: int) -> dict[str, Any]:
             "received",
             per_title,
         )
+    to_fund = taken_into_fund(session, programme_id)
     title_rows = []
     for title in titles:
         counts = per_title[title.id]
@@ -502,8 +504,9 @@ def programme_report(session: Session, programme_id: int) -> dict[str, Any]:
             **{name: counts[name] for name in COUNTS},
             "damaged": counts["damaged"],
             "wrong_title": counts["wrong_title"],
+            "to_fund": to_fund.get(title.id, 0),
         }
-        row["surplus"] = max(0, row["received"] - row["damaged"] - row["allocated"])
+        row["surplus"] = max(0, row["received"] - row["damaged"] - row["allocated"] - row["to_fund"])
         title_rows.append(row)
     libraries = (
         session.execute(
@@ -525,6 +528,7 @@ def programme_report(session: Session, programme_id: int) -> dict[str, Any]:
     ]
     totals = {name: sum(r[name] for r in title_rows) for name in COUNTS}
     totals["surplus"] = sum(r["surplus"] for r in title_rows)
+    totals["to_fund"] = sum(r["to_fund"] for r in title_rows)
     return {
         "programme": {
             "id": programme.id,
@@ -548,6 +552,7 @@ TITLE_REPORT_COLUMNS = (
     *COUNTS,
     "damaged",
     "wrong_title",
+    "to_fund",
     "surplus",
 )
 LIBRARY_REPORT_COLUMNS = ("library_code", "name", "district", *COUNTS)

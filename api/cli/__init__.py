@@ -9,6 +9,7 @@ from api.cli import (
     db_commands,
     libraries_commands,
     marc_commands,
+    own_fund_commands,
     programme_commands,
     serve_commands,
     shipment_commands,
@@ -27,6 +28,7 @@ app.add_typer(users_commands.app, name="users")
 app.add_typer(libraries_commands.app, name="libraries")
 app.add_typer(programme_commands.app, name="programme")
 programme_commands.app.command("shipments")(shipment_commands.list_programme_shipments)
+programme_commands.app.command("to-fund")(own_fund_commands.to_fund)
 app.add_typer(shipment_commands.app, name="shipment")
 app.command("serve")(serve_commands.serve)
 app.command("import")(catalogue_commands.import_command)

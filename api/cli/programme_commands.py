@@ -218,9 +218,14 @@ def allocate(
             "--priority", help="Library status served first when short (repeatable), e.g. relocated."
         ),
     ] = None,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Discard hand adjustments (copies already sent always stay).")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Allocate what was received over the orders (largest remainder) and store the plan."""
+    """Allocate what was received over the orders (largest remainder) and store the plan.
+
+    Hand adjustments are kept unless --reset; copies packed or sent are always kept."""
     with database_session(load_settings()) as session:
         try:
             plan = allocate_programme(
@@ -229,6 +234,7 @@ def allocate(
                 programme_id=programme,
                 surplus_destination=surplus.value if surplus else None,
                 priority_statuses=priority or (),
+                reset=reset,
             )
             rows = allocation_rows(session, programme)
         except CollectionError as error:

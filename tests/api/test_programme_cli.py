@@ -195,6 +195,17 @@ def test_adjust_sets_one_quantity_by_isbn_or_by_title_id(session, allocated):
     assert allocation_now(session, allocated)[("LG-A01", PB)] == 0
 
 
+def test_allocating_again_keeps_a_hand_adjustment_unless_reset(session, allocated):
+    session.rollback()
+    adjusted = invoke("programme", "adjust", allocated, "--library", "LG-B01", "--isbn", PA, "--quantity", 0)
+    assert adjusted.exit_code == 0, adjusted.output
+    assert invoke("programme", "allocate", allocated).exit_code == 0
+    assert allocation_now(session, allocated)[("LG-B01", PA)] == 0
+    result = invoke("programme", "allocate", allocated, "--reset")
+    assert result.exit_code == 0, result.output
+    assert allocation_now(session, allocated)[("LG-B01", PA)] == 2
+
+
 def test_adjust_from_a_file_moves_copies_between_libraries(tmp_path, session, allocated):
     before = allocation_now(session, allocated)
     assert (before[("LG-A01", PA)], before[("LG-B01", PA)]) == (3, 2)  # 5 of 6 cut by largest remainder

@@ -1,0 +1,54 @@
+"""``/api/v1/programmes/{id}/own-fund``: the regional library's own share taken into its fund.
+
+Staff who read programmes see the share; only those who keep the fund (FUND_WRITE) take it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import SessionDep
+from api.errors import Forbidden
+from api.routes.fund import FUND_WRITE
+from api.routes.programmes import Reader
+from distribution.own_fund import fund_share, take_into_fund, taken_into_fund
+from distribution.programmes import get_programme
+
+router = APIRouter(prefix="/programmes", tags=["programmes"])
+
+
+class TakeIntoFund(BaseModel):
+    """Copies per programme title id to take (all that is left when omitted)."""
+
+    model_config = ConfigDict(extra="forbid")
+    receipt_date: datetime.date = Field(default_factory=datetime.date.today)
+    quantities: dict[int, int] | None = None
+    document: str = ""
+    location: str = ""
+
+
+@router.get("/{programme_id}/own-fund", responses={404: {}})
+def own_fund_share(programme_id: int, session: SessionDep, _user: Reader) -> dict[str, Any]:
+    """Per title id: copies left after allocation (``share``) and already taken (``taken``)."""
+    get_programme(session, programme_id)
+    return {
+        "share": {str(t): c for t, c in sorted(fund_share(session, programme_id).items())},
+        "taken": {str(t): c for t, c in sorted(taken_into_fund(session, programme_id).items())},
+    }
+
+
+@router.post("/{programme_id}/own-fund", status_code=201, responses={403: {}, 404: {}, 422: {}})
+def take_own_fund(programme_id: int, body: TakeIntoFund, session: SessionDep, user: Reader) -> dict[str, Any]:
+    """Put copies into the fund with one receipt; all or nothing."""
+    get_programme(session, programme_id)
+    if user.role not in FUND_WRITE:
+        raise Forbidden()
+    receipt = take_into_fund(
+        session, actor=user.actor, programme_id=programme_id, receipt_date=body.receipt_date,
+        quantities=body.quantities, document=body.document, location=body.location,
+    )  # fmt: skip
+    return {"receipt_id": receipt.id, "number": receipt.number, "copies": len(receipt.copies)}
