@@ -7,10 +7,43 @@ layer maps the ``kind`` of an error to an HTTP status and a page message in one 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, don't translate"
     """Mark a message for extraction into the UI catalogues without translating it here."""
     return message
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A translatable message with its own parameters, given as another message's parameter.
+
+    The UI translates it (and its parameters) in the reader's language; anywhere else it reads
+    as the Ukrainian text with its parameters filled in.
+    """
+
+    text: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.text.format(**self.params)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+class Messages(tuple[Message, ...]):
+    """Several messages as one parameter, read one after another ("; " between them)."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return "; ".join(str(message) for message in self)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
 
 
 class CollectionError(Exception):

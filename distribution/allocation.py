@@ -92,8 +92,9 @@ def _priority(wanted: Mapping[str, int], statuses: Mapping[str, str], policy: Po
     return {lib for lib in wanted if statuses.get(lib) in policy.priority_statuses}
 
 
-def allocate_title(available: int, wanted: Mapping[str, int],
-                   priority: set[str] | frozenset[str] = frozenset()) -> dict[str, int]:
+def allocate_title(
+    available: int, wanted: Mapping[str, int], priority: set[str] | frozenset[str] = frozenset()
+) -> dict[str, int]:
     """One title: priority libraries first, then everyone else, each group cut fairly."""
     first = {lib: q for lib, q in wanted.items() if lib in priority}
     rest = {lib: q for lib, q in wanted.items() if lib not in priority}
@@ -126,9 +127,26 @@ def apportion(available: int, wanted: Mapping[str, int]) -> dict[str, int]:
     return shares
 
 
-def check_adjustment(plan: Plan, received: Mapping[str, int], ordered: Mapping[tuple[str, str], int],
-                     changes: Mapping[tuple[str, str], int], *, allow_over_order: bool = False
-                     ) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class LimitProblem:
+    """One way a hand adjustment breaks the limits: ``kind`` is "negative", "over_order" or
+    "over_received"; ``limit`` is what was ordered or received."""
+
+    kind: str
+    library: str | None
+    title: str
+    quantity: int
+    limit: int = 0
+
+
+def check_adjustment(
+    plan: Plan,
+    received: Mapping[str, int],
+    ordered: Mapping[tuple[str, str], int],
+    changes: Mapping[tuple[str, str], int],
+    *,
+    allow_over_order: bool = False,
+) -> list[LimitProblem]:
     """Problems with a hand adjustment of the plan (empty when it stays within the limits).
 
     Staff may move copies between libraries, but the total for a title can never exceed what
@@ -139,12 +157,13 @@ def check_adjustment(plan: Plan, received: Mapping[str, int], ordered: Mapping[t
     merged.update(changes)
     for (library, title), quantity in sorted(changes.items()):
         if quantity < 0:
-            problems.append(f"{library} / {title}: a quantity cannot be negative")
+            problems.append(LimitProblem("negative", library, title, quantity))
         elif not allow_over_order and quantity > ordered.get((library, title), 0):
-            problems.append(f"{library} / {title}: {quantity} is more than the "
-                            f"{ordered.get((library, title), 0)} ordered")
+            problems.append(
+                LimitProblem("over_order", library, title, quantity, ordered.get((library, title), 0))
+            )
     for title in sorted({t for _, t in changes}):
         total = sum(q for (_, t), q in merged.items() if t == title)
         if total > received.get(title, 0):
-            problems.append(f"{title}: {total} allocated but only {received.get(title, 0)} received")
+            problems.append(LimitProblem("over_received", None, title, total, received.get(title, 0)))
     return problems

@@ -9,9 +9,9 @@ not enough either, because between the check and the n-th commit another user ma
 shipment. So the batch is one transaction: take the programme's lock once, read every named
 shipment under it, check every item (number known in this programme and not repeated, state
 planned or packed, carrier and tracking number by the single-dispatch rule), and only when
-nothing is wrong apply to each shipment the steps ``dispatch_shipment`` applies, then commit once.
-Those steps reuse ``dispatch.py``'s helpers as they are (never changing them), so the single and
-the bulk path cannot disagree about what dispatching means.
+nothing is wrong apply ``dispatch.apply_dispatch`` to each shipment, then commit once. The single
+and the bulk path share that one function (and ``dispatch.carrier_errors``), so they cannot
+disagree about what dispatching means.
 
 A dispatch list may come as a csv/xlsx file (``DISPATCH_COLUMNS``, English or Ukrainian
 headers; ``items_from_table`` turns its rows into items named by their row). The CLI and REST
@@ -28,7 +28,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from collection.audit import Actor, record_change
+from collection.audit import Actor
 from collection.errors import N_
 from collection.models import EditionIsbn
 from distribution import dispatch
@@ -39,7 +39,6 @@ from distribution.programmes import lock_programme
 from distribution.tables import ROW_FIELD, CellError, Column, RowError, Table, choice, text
 from marc.isbn import parse_isbn
 
-DISPATCHABLE_STATES = ("planned", "packed")
 CHUNK = 500  # numbers per IN (...): well below every backend's bound-parameter limit
 
 
@@ -177,7 +176,7 @@ def _check_items(items: Sequence[DispatchItem]) -> list[RowError]:
         ref = _ref(item, index)
         if not item.shipment_number.strip():
             problems.append(RowError(ref, "shipment_number", N_("Вкажіть номер відправлення")))
-        errors = dispatch._check_carrier(item.carrier.strip(), item.tracking_number.strip())
+        errors = dispatch.carrier_errors(item.carrier.strip(), item.tracking_number.strip())
         values = {"carrier": item.carrier, "tracking_number": item.tracking_number}
         problems.extend(
             RowError(ref, field, message, {"max": 64}, values[field]) for field, message in errors.items()
@@ -217,39 +216,13 @@ def _check_shipments(items: Sequence[DispatchItem], shipments: dict[str, Shipmen
             problems.append(
                 RowError(ref, "shipment_number", N_("Це відправлення вже є в іншому рядку"), value=number)
             )
-        elif shipment.state not in DISPATCHABLE_STATES:
+        elif shipment.state not in dispatch.DISPATCHABLE_STATES:
             problems.append(
                 RowError(ref, "state", N_("Відправити можна лише заплановане або спаковане відправлення"),
                          value=shipment.state)
             )  # fmt: skip
         seen.add(number)
     return problems
-
-
-def _dispatch_locked(session: Session, shipment: Shipment, item: DispatchItem, actor: Actor) -> None:
-    """What ``dispatch_shipment`` does to one shipment, without its lock and commit (held here)."""
-    carrier, tracking_number = item.carrier.strip(), item.tracking_number.strip()
-    dispatched_on = item.dispatched_on or date.today()
-    old_state = shipment.state
-    dispatch._snapshot_lines(session, shipment)
-    shipment.carrier, shipment.tracking_number = carrier, tracking_number
-    shipment.dispatched_on, shipment.dispatched_by = dispatched_on, actor.username
-    dispatch._set_state(shipment, "dispatched")
-    for parcel in dispatch.shipment_parcels(session, shipment.id):
-        parcel.tracking_number = tracking_number
-    record_change(
-        session,
-        actor=actor,
-        action="update",
-        obj_type="shipment",
-        obj_id=shipment.number,
-        changes={
-            "state": [old_state, "dispatched"],
-            "carrier": [None, carrier],
-            "tracking_number": [None, tracking_number],
-            "dispatched_on": [None, dispatched_on.isoformat()],
-        },
-    )
 
 
 def dispatch_shipments(
@@ -270,10 +243,11 @@ def dispatch_shipments(
         session.rollback()  # releases the lock
         problems.sort(key=lambda p: p.row)
         raise BulkDispatchRefused(problems)
-    dispatched = []
-    for item in items:
-        shipment = shipments[item.shipment_number.strip()]
-        _dispatch_locked(session, shipment, item, actor)
-        dispatched.append(shipment)
+    dispatched = [shipments[item.shipment_number.strip()] for item in items]
+    for shipment, item in zip(dispatched, items, strict=True):
+        dispatch.apply_dispatch(
+            session, shipment, actor=actor, carrier=item.carrier.strip(),
+            tracking_number=item.tracking_number.strip(), dispatched_on=item.dispatched_on or date.today(),
+        )  # fmt: skip
     session.commit()
     return dispatched

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -40,6 +41,7 @@ from distribution.libraries import Library
 from distribution.models import AllocationLine, Parcel, Programme, ProgrammeTitle
 from distribution.programmes import lock_programme
 
+DISPATCHABLE_STATES = ("planned", "packed")
 NO_TRACKING_CARRIERS = ("own",)  # own transport or pick-up: nothing to track
 CARRIER_ALIASES = {
     "nova_poshta": ("нова пошта", "новапошта", "нп", "nova poshta", "novaposhta", "np"),
@@ -175,6 +177,18 @@ def _require_state(session: Session, shipment: Shipment, allowed: Sequence[str])
         )
 
 
+def _audit(
+    session: Session,
+    actor: Actor,
+    shipment: Shipment,
+    changes: Mapping[str, Sequence[Any]],
+    action: str = "update",
+) -> None:
+    """Audit a step of the shipment; the audit log names a shipment by its number."""
+    record_change(session, actor=actor, action=action, obj_type="shipment", obj_id=shipment.number,
+                  changes=changes)  # fmt: skip
+
+
 def _set_state(shipment: Shipment, state: str) -> None:
     shipment.state = state
     shipment.updated_at = now_utc()
@@ -188,8 +202,7 @@ def mark_packed(session: Session, *, actor: Actor, shipment_id: int) -> Shipment
     _require_state(session, shipment, ("planned",))
     _set_state(shipment, "packed")
     shipment.packed_by = actor.username
-    record_change(session, actor=actor, action="update", obj_type="shipment", obj_id=shipment.number,
-                  changes={"state": ["planned", "packed"]})  # fmt: skip
+    _audit(session, actor, shipment, {"state": ["planned", "packed"]})
     session.commit()
     return shipment
 
@@ -199,8 +212,7 @@ def unpack(session: Session, *, actor: Actor, shipment_id: int) -> Shipment:
     shipment = _locked(session, shipment_id)
     _require_state(session, shipment, ("packed",))
     _set_state(shipment, "planned")
-    record_change(session, actor=actor, action="update", obj_type="shipment", obj_id=shipment.number,
-                  changes={"state": ["packed", "planned"]})  # fmt: skip
+    _audit(session, actor, shipment, {"state": ["packed", "planned"]})
     session.commit()
     return shipment
 
@@ -223,7 +235,8 @@ def _snapshot_lines(session: Session, shipment: Shipment) -> None:
         )
 
 
-def _check_carrier(carrier: str, tracking_number: str) -> dict[str, str]:
+def carrier_errors(carrier: str, tracking_number: str) -> dict[str, str]:
+    """Field → message for a carrier not on the list or a missing or too long tracking number."""
     errors: dict[str, str] = {}
     if carrier not in CARRIERS:
         errors["carrier"] = N_("Оберіть перевізника зі списку")
@@ -232,6 +245,38 @@ def _check_carrier(carrier: str, tracking_number: str) -> dict[str, str]:
     if len(tracking_number) > 64:
         errors["tracking_number"] = N_("Не довше {max} символів")
     return errors
+
+
+def apply_dispatch(
+    session: Session,
+    shipment: Shipment,
+    *,
+    actor: Actor,
+    carrier: str,
+    tracking_number: str,
+    dispatched_on: date,
+    parcel_tracking: Mapping[int, str] | None = None,
+    note: str = "",
+) -> None:
+    """Dispatch a shipment already checked under its programme's lock; audited, not committed.
+
+    The one meaning of "dispatched" that ``dispatch_shipment`` and the bulk dispatch share:
+    lines frozen as sent, carrier and tracking number on the shipment and its parcels.
+    """
+    old_state = shipment.state
+    _snapshot_lines(session, shipment)
+    shipment.carrier, shipment.tracking_number = carrier, tracking_number
+    shipment.dispatched_on, shipment.dispatched_by = dispatched_on, actor.username
+    shipment.note = note or shipment.note
+    _set_state(shipment, "dispatched")
+    for parcel in shipment.parcels:
+        parcel.tracking_number = (parcel_tracking or {}).get(parcel.number, "").strip() or tracking_number
+    _audit(session, actor, shipment, {
+        "state": [old_state, "dispatched"],
+        "carrier": [None, carrier],
+        "tracking_number": [None, tracking_number],
+        "dispatched_on": [None, dispatched_on.isoformat()],
+    })  # fmt: skip
 
 
 def dispatch_shipment(
@@ -251,32 +296,15 @@ def dispatch_shipment(
     per parcel; parcels without one get the shipment's.
     """
     carrier, tracking_number = carrier.strip(), tracking_number.strip()
-    errors = _check_carrier(carrier, tracking_number)
+    errors = carrier_errors(carrier, tracking_number)
     if errors:
         raise InvalidShipmentData(next(iter(errors.values())), errors=errors, params={"max": 64})
     shipment = _locked(session, shipment_id)
-    _require_state(session, shipment, ("planned", "packed"))
-    old_state = shipment.state
-    _snapshot_lines(session, shipment)
-    shipment.carrier, shipment.tracking_number = carrier, tracking_number
-    shipment.dispatched_on, shipment.dispatched_by = dispatched_on, actor.username
-    shipment.note = note or shipment.note
-    _set_state(shipment, "dispatched")
-    for parcel in shipment.parcels:
-        parcel.tracking_number = (parcel_tracking or {}).get(parcel.number, "").strip() or tracking_number
-    record_change(
-        session,
-        actor=actor,
-        action="update",
-        obj_type="shipment",
-        obj_id=shipment.number,
-        changes={
-            "state": [old_state, "dispatched"],
-            "carrier": [None, carrier],
-            "tracking_number": [None, tracking_number],
-            "dispatched_on": [None, dispatched_on.isoformat()],
-        },
-    )
+    _require_state(session, shipment, DISPATCHABLE_STATES)
+    apply_dispatch(
+        session, shipment, actor=actor, carrier=carrier, tracking_number=tracking_number,
+        dispatched_on=dispatched_on, parcel_tracking=parcel_tracking, note=note,
+    )  # fmt: skip
     session.commit()
     return shipment
 
@@ -289,9 +317,8 @@ def mark_delivered(
     _require_state(session, shipment, ("dispatched",))
     _set_state(shipment, "delivered")
     shipment.delivered_on = delivered_on
-    record_change(session, actor=actor, action="update", obj_type="shipment", obj_id=shipment.number,
-                  changes={"state": ["dispatched", "delivered"],
-                           "delivered_on": [None, delivered_on.isoformat()]})  # fmt: skip
+    _audit(session, actor, shipment, {"state": ["dispatched", "delivered"],
+                                      "delivered_on": [None, delivered_on.isoformat()]})  # fmt: skip
     session.commit()
     return shipment
 
@@ -354,18 +381,11 @@ def accept_shipment(
     shipment.acceptance_number = f"{shipment.number}-П"
     if shipment.delivered_on is None:
         shipment.delivered_on = accepted_on
-    record_change(
-        session,
-        actor=actor,
-        action="update",
-        obj_type="shipment",
-        obj_id=shipment.number,
-        changes={
-            "state": [old_state, shipment.state],
-            "accepted_on": [None, accepted_on.isoformat()],
-            "discrepancies": [None, [f"{d.title_id}:{d.kind}:{d.quantity}" for d in discrepancies]],
-        },
-    )
+    _audit(session, actor, shipment, {
+        "state": [old_state, shipment.state],
+        "accepted_on": [None, accepted_on.isoformat()],
+        "discrepancies": [None, [f"{d.title_id}:{d.kind}:{d.quantity}" for d in discrepancies]],
+    })  # fmt: skip
     session.commit()
     return shipment
 
@@ -414,7 +434,7 @@ def correct_shipment(
         )
     new_carrier = (carrier if carrier is not None else original.carrier).strip()
     new_tracking = (tracking_number if tracking_number is not None else original.tracking_number).strip()
-    errors = _check_carrier(new_carrier, new_tracking)
+    errors = carrier_errors(new_carrier, new_tracking)
     errors.update(_check_correction(session, original, changes))
     if not changes and (new_carrier, new_tracking) == (original.carrier, original.tracking_number):
         errors["lines"] = N_("Виправлення нічого не змінює")
@@ -434,19 +454,12 @@ def correct_shipment(
     session.add(correction)
     session.flush()
     _snapshot_lines(session, correction)
-    record_change(
-        session,
-        actor=actor,
-        action="create",
-        obj_type="shipment",
-        obj_id=correction.number,
-        changes={
-            "corrects": [None, original.number],
-            "lines": [None, {str(t): c for t, c in sorted(changes.items())}],
-            "tracking_number": [original.tracking_number, new_tracking],
-            "note": [None, correction.note],
-        },
-    )
+    _audit(session, actor, correction, {
+        "corrects": [None, original.number],
+        "lines": [None, {str(t): c for t, c in sorted(changes.items())}],
+        "tracking_number": [original.tracking_number, new_tracking],
+        "note": [None, correction.note],
+    }, action="create")  # fmt: skip
     session.commit()
     return correction
 

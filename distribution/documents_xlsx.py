@@ -1,6 +1,7 @@
 """Shipment and programme documents as xlsx (openpyxl): the same data the print pages show.
 
-Each writer takes a dataclass from ``distribution.documents`` and the caller's ``gettext``
+Each writer takes a dataclass from ``distribution.shipment_documents`` or
+``distribution.programme_documents`` and the caller's ``gettext``
 (message, **params) so the file speaks the user's language; amounts stay numbers (two decimals
 shown), so a bookkeeper can add them up again.
 """
@@ -18,18 +19,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from collection.errors import N_
-from distribution.documents import (
-    CARRIER_LABELS,
-    DISCREPANCY_LABELS,
-    STATE_LABELS,
-    AcceptanceAct,
-    LabelSheet,
-    LibrarySummary,
-    PackingList,
-    Party,
-    ShipmentRegister,
-    TransferAct,
-)
+from distribution.document_parts import CARRIER_LABELS, DISCREPANCY_LABELS, STATE_LABELS, Party, ProgrammeRef
+from distribution.programme_documents import LibrarySummary, ShipmentRegister
+from distribution.shipment_documents import AcceptanceAct, LabelSheet, PackingList, TransferAct
 
 Gettext = Callable[..., str]
 MONEY_FORMAT = "#,##0.00"
@@ -102,10 +94,25 @@ class _Sheet:
                 cell.alignment = Alignment(vertical="top", wrap_text=isinstance(cell.value, str))
 
 
-def _save(workbook: Workbook) -> bytes:
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+class _Book:
+    """A workbook of ``_Sheet``s: the first one is the workbook's own, the rest are added."""
+
+    def __init__(self) -> None:
+        self.workbook = Workbook()
+        self.sheets: list[_Sheet] = []
+
+    def sheet(self, title: str) -> _Sheet:
+        worksheet = self.workbook.create_sheet() if self.sheets else self.workbook.active
+        self.sheets.append(_Sheet(worksheet, title))
+        return self.sheets[-1]
+
+    def content(self) -> bytes:
+        """The finished workbook as xlsx bytes."""
+        for sheet in self.sheets:
+            sheet.finish()
+        buffer = BytesIO()
+        self.workbook.save(buffer)
+        return buffer.getvalue()
 
 
 def _party(party: Party) -> str:
@@ -124,6 +131,20 @@ def author_title(author: str, title: str) -> str:
     return f"{author} {title}" if author.endswith(".") else f"{author}. {title}"
 
 
+def _programme(programme: ProgrammeRef) -> str:
+    return f"{programme.name} ({programme.year})"
+
+
+def _title_header(gettext: Gettext) -> list[str]:
+    """The columns that open every table of titles: №, author, title, ISBN."""
+    return ["№", gettext(N_("Автор")), gettext(N_("Назва")), "ISBN"]
+
+
+def _total_label(gettext: Gettext) -> list[str]:
+    """The start of a titles table's totals row, under its first four columns."""
+    return ["", gettext(N_("Разом")), "", ""]
+
+
 def _carrier(carrier: str, gettext: Gettext) -> str:
     return gettext(CARRIER_LABELS[carrier]) if carrier in CARRIER_LABELS else carrier
 
@@ -136,8 +157,8 @@ def _signatures(out: _Sheet, gettext: Gettext, left: str, right: str) -> None:
 
 def transfer_act_xlsx(act: TransferAct, gettext: Gettext = _plain) -> bytes:
     """The transfer act (or a correction to one) on one sheet."""
-    workbook = Workbook()
-    out = _Sheet(workbook.active, gettext(N_("Акт")))
+    book = _Book()
+    out = book.sheet(gettext(N_("Акт")))
     if act.correction_of:
         out.line(gettext(N_("Акт виправлення до акта № {number}"), number=act.correction_of), bold=True)
         out.line(f"№ {act.number}", act.date)
@@ -147,7 +168,7 @@ def transfer_act_xlsx(act: TransferAct, gettext: Gettext = _plain) -> bytes:
     if act.draft:
         out.line(gettext(N_("ЧЕРНЕТКА: відправлення ще не відправлено")), bold=True)
     out.gap()
-    out.fact(gettext(N_("Програма")), f"{act.programme.name} ({act.programme.year})")
+    out.fact(gettext(N_("Програма")), _programme(act.programme))
     out.fact(gettext(N_("Передає")), _party(act.sender))
     out.fact(gettext(N_("Приймає")), _party(act.recipient))
     out.fact(gettext(N_("Адреса")), _address(act.recipient))
@@ -157,31 +178,29 @@ def transfer_act_xlsx(act: TransferAct, gettext: Gettext = _plain) -> bytes:
     out.fact(gettext(N_("Примітка")), act.note)
     out.gap()
     out.table(
-        ["№", gettext(N_("Автор")), gettext(N_("Назва")), "ISBN", gettext(N_("Примірників")),
+        [*_title_header(gettext), gettext(N_("Примірників")),
          gettext(N_("Ціна, грн")), gettext(N_("Сума, грн"))],
         ([line.number, line.author, line.title, line.isbn, line.copies, line.price, line.total]
          for line in act.lines),
         money=(5, 6),
-        totals=["", gettext(N_("Разом")), "", "", act.total_copies, "", act.total_sum],
+        totals=[*_total_label(gettext), act.total_copies, "", act.total_sum],
     )  # fmt: skip
     out.gap()
     out.line(gettext(N_("Сума прописом")), act.sum_in_words)
     _signatures(out, gettext, N_("Передав"), N_("Прийняв"))
-    out.finish()
-    return _save(workbook)
+    return book.content()
 
 
 def packing_list_xlsx(packing: PackingList, gettext: Gettext = _plain) -> bytes:
     """One sheet per parcel, as printed one page per parcel."""
-    workbook = Workbook()
+    book = _Book()
     for parcel in packing.parcels or ():
-        sheet = workbook.active if parcel.index == 1 else workbook.create_sheet()
-        out = _Sheet(sheet, gettext(N_("Посилка {index}"), index=parcel.index))
+        out = book.sheet(gettext(N_("Посилка {index}"), index=parcel.index))
         out.line(gettext(N_("Пакувальний лист")), bold=True)
         out.fact(gettext(N_("Відправлення")), packing.number)
         if packing.draft:
             out.line(gettext(N_("ЧЕРНЕТКА: відправлення ще не відправлено")), bold=True)
-        out.fact(gettext(N_("Програма")), f"{packing.programme.name} ({packing.programme.year})")
+        out.fact(gettext(N_("Програма")), _programme(packing.programme))
         out.fact(gettext(N_("Відправник")), _party(packing.sender))
         out.fact(gettext(N_("Одержувач")), _party(packing.recipient))
         out.fact(gettext(N_("Адреса")), _address(packing.recipient))
@@ -191,23 +210,21 @@ def packing_list_xlsx(packing: PackingList, gettext: Gettext = _plain) -> bytes:
         out.fact(gettext(N_("Номер відстеження (ТТН)")), parcel.tracking_number)
         out.gap()
         out.table(
-            ["№", gettext(N_("Автор")), gettext(N_("Назва")), "ISBN", gettext(N_("Примірників"))],
+            [*_title_header(gettext), gettext(N_("Примірників"))],
             ([line.number, line.author, line.title, line.isbn, line.copies] for line in parcel.lines),
-            totals=["", gettext(N_("Разом")), "", "", parcel.copies],
+            totals=[*_total_label(gettext), parcel.copies],
         )  # fmt: skip
-        out.finish()
     if not packing.parcels:
-        out = _Sheet(workbook.active, gettext(N_("Пакувальний лист")))
+        out = book.sheet(gettext(N_("Пакувальний лист")))
         out.line(gettext(N_("Пакувальний лист")), packing.number, bold=True)
         out.line(gettext(N_("У відправленні немає посилок")))
-        out.finish()
-    return _save(workbook)
+    return book.content()
 
 
 def labels_xlsx(sheet: LabelSheet, gettext: Gettext = _plain) -> bytes:
     """The labels as a table, one row per parcel (for a carrier's bulk upload or a mail merge)."""
-    workbook = Workbook()
-    out = _Sheet(workbook.active, gettext(N_("Адресні ярлики")))
+    book = _Book()
+    out = book.sheet(gettext(N_("Адресні ярлики")))
     out.table(
         [gettext(N_("Відправлення")), gettext(N_("Посилка")), gettext(N_("Код")), gettext(N_("Одержувач")),
          gettext(N_("Адреса")), gettext(N_("Контакт")), gettext(N_("Телефон")), gettext(N_("Перевізник")),
@@ -219,16 +236,14 @@ def labels_xlsx(sheet: LabelSheet, gettext: Gettext = _plain) -> bytes:
           label.tracking_number, label.sender.name] for label in sheet.labels),
         weight=(9,),
     )  # fmt: skip
-    out.finish()
-    return _save(workbook)
+    return book.content()
 
 
 def register_xlsx(register: ShipmentRegister, gettext: Gettext = _plain) -> bytes:
     """The shipment register with its totals row."""
-    workbook = Workbook()
-    out = _Sheet(workbook.active, gettext(N_("Реєстр відправлень")))
-    programme = f"{register.programme.name} ({register.programme.year})"
-    out.line(gettext(N_("Реєстр відправлень")), programme, bold=True)
+    book = _Book()
+    out = book.sheet(gettext(N_("Реєстр відправлень")))
+    out.line(gettext(N_("Реєстр відправлень")), _programme(register.programme), bold=True)
     if register.states:
         out.line(gettext(N_("Стан")), ", ".join(gettext(STATE_LABELS[s]) for s in register.states))
     if register.date_from or register.date_to:
@@ -251,21 +266,20 @@ def register_xlsx(register: ShipmentRegister, gettext: Gettext = _plain) -> byte
         totals=[gettext(N_("Разом")), "", gettext(N_("Відправлень: {count}"), count=totals.shipments), "", "",
                 "", totals.parcels, totals.copies, totals.weight, totals.total_sum, "", "", "", ""],
     )  # fmt: skip
-    out.finish()
-    return _save(workbook)
+    return book.content()
 
 
 def library_summary_xlsx(summary: LibrarySummary, gettext: Gettext = _plain) -> bytes:
     """The per-library summary with its totals row."""
-    workbook = Workbook()
-    out = _Sheet(workbook.active, gettext(N_("Зведення")))
+    book = _Book()
+    out = book.sheet(gettext(N_("Зведення")))
     out.line(gettext(N_("Зведення по бібліотеці")), _party(summary.library), bold=True)
-    out.fact(gettext(N_("Програма")), f"{summary.programme.name} ({summary.programme.year})")
+    out.fact(gettext(N_("Програма")), _programme(summary.programme))
     out.fact(gettext(N_("Відправлення")), ", ".join(summary.shipments))
     out.gap()
     t = summary.totals
     out.table(
-        ["№", gettext(N_("Автор")), gettext(N_("Назва")), "ISBN", gettext(N_("Ціна, грн")),
+        [*_title_header(gettext), gettext(N_("Ціна, грн")),
          gettext(N_("Замовлено")), gettext(N_("Розподілено")), gettext(N_("Відправлено")),
          gettext(N_("Підтверджено")), gettext(N_("Недостача")), gettext(N_("Пошкоджено")),
          gettext(N_("Сума розподілу, грн")), gettext(N_("Сума відправленого, грн")),
@@ -274,36 +288,35 @@ def library_summary_xlsx(summary: LibrarySummary, gettext: Gettext = _plain) -> 
           line.dispatched, line.confirmed, line.shortage, line.damaged, line.allocated_sum,
           line.dispatched_sum, line.confirmed_sum] for line in summary.lines),
         money=(4, 11, 12, 13),
-        totals=["", gettext(N_("Разом")), "", "", "", t.ordered, t.allocated, t.dispatched, t.confirmed,
+        totals=[*_total_label(gettext), "", t.ordered, t.allocated, t.dispatched, t.confirmed,
                 t.shortage, t.damaged, t.allocated_sum, t.dispatched_sum, t.confirmed_sum],
     )  # fmt: skip
-    out.finish()
-    return _save(workbook)
+    return book.content()
 
 
 def acceptance_act_xlsx(act: AcceptanceAct, gettext: Gettext = _plain) -> bytes:
     """The act of acceptance: what was received per title, then the discrepancies."""
-    workbook = Workbook()
-    out = _Sheet(workbook.active, gettext(N_("Акт приймання")))
+    book = _Book()
+    out = book.sheet(gettext(N_("Акт приймання")))
     out.line(gettext(N_("Акт приймання № {number}"), number=act.acceptance_number), bold=True)
     out.line(gettext(N_("Дата")), act.accepted_on)
     out.gap()
     out.fact(gettext(N_("До акта приймання-передачі")), act.shipment_number)
     out.fact(gettext(N_("Виправлення до акта")), act.correction_of)
     out.fact(gettext(N_("Відправлено")), act.dispatched_on)
-    out.fact(gettext(N_("Програма")), f"{act.programme.name} ({act.programme.year})")
+    out.fact(gettext(N_("Програма")), _programme(act.programme))
     out.fact(gettext(N_("Відправник")), _party(act.sender))
     out.fact(gettext(N_("Одержувач")), _party(act.recipient))
     out.fact(gettext(N_("Стан")), gettext(STATE_LABELS.get(act.state, act.state)))
     out.gap()
     out.table(
-        ["№", gettext(N_("Автор")), gettext(N_("Назва")), "ISBN", gettext(N_("Надіслано")),
+        [*_title_header(gettext), gettext(N_("Надіслано")),
          gettext(N_("Недостача")), gettext(N_("Не та назва")), gettext(N_("Пошкоджено")),
          gettext(N_("Отримано")), gettext(N_("Ціна, грн")), gettext(N_("Сума, грн"))],
         ([line.number, line.author, line.title, line.isbn, line.sent, line.shortage, line.wrong_title,
           line.damaged, line.received, line.price, line.total] for line in act.lines),
         money=(9, 10),
-        totals=["", gettext(N_("Разом")), "", "", act.total_sent, act.total_shortage, act.total_wrong_title,
+        totals=[*_total_label(gettext), act.total_sent, act.total_shortage, act.total_wrong_title,
                 act.total_damaged, act.total_received, "", act.total_sum],
     )  # fmt: skip
     out.gap()
@@ -319,5 +332,4 @@ def acceptance_act_xlsx(act: AcceptanceAct, gettext: Gettext = _plain) -> bytes:
              for d in act.discrepancies),
         )  # fmt: skip
     _signatures(out, gettext, N_("Передав"), N_("Прийняв"))
-    out.finish()
-    return _save(workbook)
+    return book.content()

@@ -19,7 +19,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import PurePath
 from typing import Any, BinaryIO
 
 from sqlalchemy import delete, exists, func, or_, select, update
@@ -42,16 +41,18 @@ from distribution.models import (
     ProgrammeTitle,
 )
 from distribution.programmes import (
-    CHUNK,
     TITLE_COLUMNS,
+    ChangeCounts,
     LoadResult,
-    _copy_weight,
+    copy_weight,
     get_programme,
+    in_chunks,
     lock_programme,
-    match_title_rows,
+    offered_by_title,
+    read_title_file,
     store_title_rows,
 )
-from distribution.tables import ROW_FIELD, Column, integer, read_table
+from distribution.tables import ROW_FIELD, Column, integer
 
 FILE_SOURCES = ("file", "gift")  # what a loaded offer list may be; "duplicates" are drawn, not loaded
 DISPATCHED_PARCEL_STATES = ("dispatched", "delivered", "confirmed", "discrepancy")
@@ -139,16 +140,6 @@ def exchange_rounds(session: Session, *, open_only: bool = True) -> list[RoundSu
     ]
 
 
-def offered_by_title(session: Session, programme_id: int) -> dict[int, int]:
-    """Copies offered per title of the round, all sources together."""
-    stmt = (
-        select(ExchangeOffer.title_id, func.sum(ExchangeOffer.quantity))
-        .where(ExchangeOffer.programme_id == programme_id)
-        .group_by(ExchangeOffer.title_id)
-    )
-    return {title_id: int(total or 0) for title_id, total in session.execute(stmt)}
-
-
 # --- offer lists from a file -------------------------------------------------------------------
 
 
@@ -171,13 +162,7 @@ def load_offers(
     if source not in FILE_SOURCES:
         raise InvalidProgrammeData(N_("Недопустиме значення"), field="source")
     get_exchange_round(session, programme_id, collecting=True)
-    result = LoadResult(PurePath(filename).name)
-    table = read_table(stream, filename, OFFER_COLUMNS)
-    result.rows, result.errors = len(table.rows), table.errors
-    if result.errors:
-        return result
-    rows = table.rows
-    match_title_rows(session, rows, result.errors)
+    result, rows = read_title_file(session, stream, filename, OFFER_COLUMNS)
     if result.errors:
         return result
     programme = _exchange_round(lock_programme(session, programme_id), collecting=True)
@@ -260,11 +245,6 @@ def _release_closed_rounds(session: Session) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def _chunked(values: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
-
-
 def _title_for_edition(
     session: Session, programme: Programme, edition: Edition, price: Any
 ) -> ProgrammeTitle:
@@ -273,7 +253,7 @@ def _title_for_edition(
         programme_id=programme.id, edition_id=edition.id, isbn=edition.isbn,
         title=(edition.title or "?")[:1000], author=(edition.authors or "")[:255],
         publisher=(edition.publisher or "")[:255], year=(edition.year or "")[:8], price=price,
-        copy_weight=_copy_weight(edition, None),
+        copy_weight=copy_weight(edition, None),
     )  # fmt: skip
     session.add(title)
     return title
@@ -353,7 +333,7 @@ def offer_fund_duplicates(
     wanted = sorted(set(edition_ids)) if edition_ids is not None else None
     totals: dict[int, int] = {}
     holding: dict[int, int] = {}
-    for chunk in _chunked(wanted) if wanted is not None else [None]:
+    for chunk in in_chunks(wanted) if wanted is not None else [None]:
         where = [] if chunk is None else [Copy.edition_id.in_(chunk)]
         having = func.count(Copy.id) > keep
         totals.update(session.execute(counts.where(*where).having(having)).all())
@@ -367,7 +347,7 @@ def offer_fund_duplicates(
         session.commit()
         return outcome
     chosen: dict[int, list[Copy]] = defaultdict(list)
-    for chunk in _chunked(sorted(extra)):
+    for chunk in in_chunks(sorted(extra)):
         stmt = (
             select(Copy)
             .where(available, Copy.edition_id.in_(chunk), ~_held())
@@ -395,13 +375,10 @@ def offer_fund_duplicates(
 
 
 @dataclass(slots=True)
-class RequestResult:
+class RequestResult(ChangeCounts):
     """What ``request_copies`` changed in the library's requests."""
 
-    created: int = 0
-    updated: int = 0
     removed: int = 0
-    unchanged: int = 0
 
 
 def _quantity(value: object) -> int | None:

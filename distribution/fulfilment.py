@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from collection.audit import Actor, record_change
 from collection.db import now_utc
-from collection.errors import N_
-from distribution.allocation import OrderLine, Plan, Policy, allocate, check_adjustment
+from collection.errors import N_, Message, Messages
+from distribution.allocation import LimitProblem, OrderLine, Plan, Policy, allocate, check_adjustment
 from distribution.dispatch import carrier_code, committed, next_shipment_number
 from distribution.dispatch_models import (
     ACCEPTED_STATES,
@@ -223,11 +223,12 @@ def adjust_allocation(
     problems = check_adjustment(plan, received, ordered, wanted, allow_over_order=allow_over_order)
     problems += _below_committed(session, programme_id, wanted)
     if problems:
+        described = _describe(session, problems)
         session.rollback()
         raise AllocationLimitExceeded(
             N_("Розподіл виходить за межі: {problems}"),
-            params={"problems": "; ".join(problems)},
-            errors={"allocation": "; ".join(problems)},
+            params={"problems": described},
+            errors={"allocation": N_("Розподіл виходить за межі: {problems}")},
         )
     library_ids = dict(
         session.execute(
@@ -269,15 +270,47 @@ def adjust_allocation(
     session.commit()
 
 
-def _below_committed(session: Session, programme_id: int, wanted: Mapping[tuple[str, str], int]) -> list[str]:
+def _below_committed(
+    session: Session, programme_id: int, wanted: Mapping[tuple[str, str], int]
+) -> list[LimitProblem]:
     """Problems where a hand adjustment would go below copies already packed or sent."""
     codes = dict(session.execute(select(Library.id, Library.code)).all())
     done = {(codes[lib], str(title)): c for (lib, title), c in committed(session, programme_id).items()}
     return [
-        f"{code} × {title}: {quantity} < {done[(code, title)]} (already packed or sent)"
+        LimitProblem("below_sent", code, title, quantity, done[(code, title)])
         for (code, title), quantity in sorted(wanted.items())
         if quantity < done.get((code, title), 0)
     ]
+
+
+LIMIT_MESSAGES = {
+    "negative": N_("{library}, «{title}»: кількість не може бути від'ємною"),
+    "over_order": N_("{library}, «{title}»: {quantity} — більше, ніж замовлено ({limit})"),
+    "over_received": N_("«{title}»: розподілено {quantity}, а отримано лише {limit}"),
+    "below_sent": N_("{library}, «{title}»: {quantity} — менше, ніж уже спаковано чи надіслано ({limit})"),
+}
+
+
+def _describe(session: Session, problems: Iterable[LimitProblem]) -> Messages:
+    """The problems as messages naming each title by its name and ISBN."""
+    problems = list(problems)
+    ids = {int(p.title) for p in problems if str(p.title).isdigit()}
+    names = {
+        t.id: f"{t.title} ({t.isbn})" if t.isbn else t.title
+        for t in session.scalars(select(ProgrammeTitle).where(ProgrammeTitle.id.in_(ids)))
+    } if ids else {}  # fmt: skip
+    return Messages(
+        Message(
+            LIMIT_MESSAGES[p.kind],
+            {
+                "library": p.library or "",
+                "title": names.get(int(p.title), p.title) if str(p.title).isdigit() else p.title,
+                "quantity": p.quantity,
+                "limit": p.limit,
+            },
+        )  # fmt: skip
+        for p in problems
+    )
 
 
 def allocation_rows(session: Session, programme_id: int) -> list[dict[str, Any]]:
@@ -406,7 +439,8 @@ def programme_report(session: Session, programme_id: int) -> dict[str, Any]:
     A title's ``received`` is what suppliers delivered (``damaged`` and ``wrong_title`` apart;
     ``to_fund`` went into the own fund; ``surplus`` = usable received − allocated − to_fund).
     ``dispatched`` counts shipments from dispatch on (corrections included); ``confirmed`` what
-    libraries accepted, less the shortages and wrong titles they reported.
+    libraries accepted, less the shortages and wrong titles they reported (a library's
+    ``received`` is the same: what reached it, by its own word).
     """
     programme = get_programme(session, programme_id)
     titles = list(
@@ -523,6 +557,7 @@ def programme_report(session: Session, programme_id: int) -> dict[str, Any]:
             "name": name,
             "district": district,
             **{n: per_library[lib_id][n] for n in COUNTS},
+            "received": per_library[lib_id]["confirmed"],  # what reached the library, by its word
         }
         for lib_id, code, name, district in libraries
     ]

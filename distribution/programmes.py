@@ -45,6 +45,15 @@ CHUNK = 900  # bound parameters per IN (...) query: below SQLite's limit on olde
 
 
 @dataclass(slots=True)
+class ChangeCounts:
+    """How many records a write created, updated and left as they were."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass(slots=True)
 class LoadResult:
     """What loading a file did: counts, or the errors (then nothing was written)."""
 
@@ -177,7 +186,8 @@ def _advance(programme: Programme, state: str) -> None:
         programme.state = state
 
 
-def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+def in_chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    """``values`` cut into runs of ``CHUNK``, one ``IN (...)`` query each."""
     for start in range(0, len(values), CHUNK):
         yield values[start : start + CHUNK]
 
@@ -235,7 +245,7 @@ def _brief_edition(row: dict[str, Any]) -> Edition:
 
 def _editions_by_isbn(session: Session, isbns: Sequence[str]) -> dict[str, Edition]:
     found: dict[str, Edition] = {}
-    for chunk in _chunks(list(isbns)):
+    for chunk in in_chunks(list(isbns)):
         stmt = (
             select(EditionIsbn.isbn13, Edition)
             .join(Edition, Edition.id == EditionIsbn.edition_id)
@@ -249,7 +259,7 @@ def _editions_by_isbn(session: Session, isbns: Sequence[str]) -> dict[str, Editi
 
 def _editions_by_key(session: Session, keys: Sequence[str]) -> dict[str, Edition]:
     found: dict[str, Edition] = {}
-    for chunk in _chunks(list(keys)):
+    for chunk in in_chunks(list(keys)):
         stmt = (
             select(Edition)
             .where(Edition.title_key.in_(chunk), Edition.status == "active")
@@ -268,7 +278,8 @@ def _survivor(session: Session, edition: Edition) -> Edition:
     return edition
 
 
-def _copy_weight(edition: Edition, given: Decimal | None) -> Decimal:
+def copy_weight(edition: Edition, given: Decimal | None) -> Decimal:
+    """The weight given for a copy, else one estimated from the edition's extent."""
     if given is not None:
         return given
     try:
@@ -307,13 +318,26 @@ def match_title_rows(session: Session, rows: list[dict[str, Any]], errors: list[
 
 
 @dataclass(slots=True)
-class StoredTitles:
+class StoredTitles(ChangeCounts):
     """What ``store_title_rows`` did to the title list."""
 
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
     editions_created: int = 0
+
+
+def read_title_file(
+    session: Session, stream: BinaryIO, filename: str, columns: Sequence[Column] = TITLE_COLUMNS
+) -> tuple[LoadResult, list[dict[str, Any]]]:
+    """Read a title list (an offer list adds a quantity column) and match its rows to editions.
+
+    Nothing is written. When the result has errors the rows must not be stored; otherwise they
+    go to ``store_title_rows`` under the programme's lock.
+    """
+    result = LoadResult(PurePath(filename).name)
+    table = read_table(stream, filename, columns)
+    result.rows, result.errors = len(table.rows), table.errors
+    if not result.errors:
+        match_title_rows(session, table.rows, result.errors)
+    return result, table.rows
 
 
 def store_title_rows(session: Session, programme: Programme, rows: list[dict[str, Any]]) -> StoredTitles:
@@ -343,7 +367,7 @@ def store_title_rows(session: Session, programme: Programme, rows: list[dict[str
             "publisher": row["publisher"],
             "year": row["year"],
             "price": row["price"],
-            "copy_weight": _copy_weight(edition, row["weight"]),
+            "copy_weight": copy_weight(edition, row["weight"]),
         }
         title = existing.get(edition.id)
         if title is None:
@@ -380,14 +404,8 @@ def load_titles(
         return load_marc_titles(
             session, actor=actor, programme_id=programme_id, stream=stream, filename=filename
         )
-    result = LoadResult(PurePath(filename).name)
-    table = read_table(stream, filename, TITLE_COLUMNS)
-    result.rows, result.errors = len(table.rows), table.errors
+    result, rows = read_title_file(session, stream, filename)
     get_programme(session, programme_id)
-    if result.errors:
-        return result
-    rows = table.rows
-    match_title_rows(session, rows, result.errors)
     if result.errors:
         return result
     programme = lock_programme(session, programme_id)
@@ -415,7 +433,7 @@ def programme_titles(session: Session, programme_id: int) -> list[ProgrammeTitle
     )
 
 
-def _title_lookup(session: Session, programme_id: int) -> tuple[dict[str, int], dict[int, str]]:
+def title_lookup(session: Session, programme_id: int) -> tuple[dict[str, int], dict[int, str]]:
     """ISBN (any of the edition's) -> title id, and title id -> the title's ISBN."""
     by_isbn: dict[str, int] = {}
     isbn_of: dict[int, str] = {}
@@ -485,7 +503,7 @@ def load_orders(
     result.rows, result.errors = len(table.rows), table.errors
     get_programme(session, programme_id)
     libraries = dict(session.execute(select(Library.code, Library.id)).all())
-    by_isbn, isbn_of = _title_lookup(session, programme_id)
+    by_isbn, isbn_of = title_lookup(session, programme_id)
     wanted: dict[tuple[int, int], dict[str, Any]] = {}
     for row in table.rows:
         code = row["library_code"].upper()
@@ -606,7 +624,7 @@ def receive_delivery(
     table = read_table(stream, filename, DELIVERY_COLUMNS)
     result.rows, result.errors = len(table.rows), table.errors
     get_programme(session, programme_id)
-    by_isbn, isbn_of = _title_lookup(session, programme_id)
+    by_isbn, isbn_of = title_lookup(session, programme_id)
     lines: dict[int, dict[str, Any]] = {}
     for row in table.rows:
         title_id = _resolve_title(row, by_isbn, isbn_of, result.errors)
@@ -699,11 +717,16 @@ def received_by_title(session: Session, programme_id: int) -> dict[int, int]:
     )
     received = {title_id: int(total or 0) for title_id, total in session.execute(stmt)}
     if session.scalar(select(Programme.kind).where(Programme.id == programme_id)) == "exchange":
-        offered = (
-            select(ExchangeOffer.title_id, func.sum(ExchangeOffer.quantity))
-            .where(ExchangeOffer.programme_id == programme_id)
-            .group_by(ExchangeOffer.title_id)
-        )
-        for title_id, total in session.execute(offered):
-            received[title_id] = received.get(title_id, 0) + int(total or 0)
+        for title_id, total in offered_by_title(session, programme_id).items():
+            received[title_id] = received.get(title_id, 0) + total
     return received
+
+
+def offered_by_title(session: Session, programme_id: int) -> dict[int, int]:
+    """Copies an exchange round offers per title, all sources together."""
+    stmt = (
+        select(ExchangeOffer.title_id, func.sum(ExchangeOffer.quantity))
+        .where(ExchangeOffer.programme_id == programme_id)
+        .group_by(ExchangeOffer.title_id)
+    )
+    return {title_id: int(total or 0) for title_id, total in session.execute(stmt)}

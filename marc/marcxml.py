@@ -30,6 +30,9 @@ _CHUNK = 1 << 20
 DEFAULT_LEADER = "     nam a22     7a 4500"
 
 
+_COLLECTION = re.compile(r"<(?:[\w.-]+:)?collection\b")
+
+
 def read_marcxml(stream: BinaryIO, *, flavour: str | None = None) -> Iterator[ReadResult]:
     """Read every record of a MARCXML stream, yielding records and errors in order."""
     first = stream.read(_CHUNK)
@@ -75,6 +78,9 @@ def read_marcxml(stream: BinaryIO, *, flavour: str | None = None) -> Iterator[Re
         offset = consumed + _byte_len(text[pos:start.start()], encoding)
         yield RecordError(number, offset, "record element is not closed before the end of the file",
                           text[start.start():].encode(), "marcxml")
+    elif number == 0 and first.strip() and not _COLLECTION.search(first.decode(name, errors="replace")):
+        # Neither a record nor an (empty) collection: whatever it is, it is not MARCXML.
+        yield RecordError(1, 0, "no MARCXML record or collection element found", first, "marcxml")
 
 
 def _document_encoding(head: bytes) -> str:

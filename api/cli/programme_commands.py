@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 import typer
 
 from api.cli.common import EXIT_USAGE, cli_actor, database_session, fail, load_settings
 from collection.errors import CollectionError
+from distribution.adjustment_rows import resolve_adjustments  # as the REST API checks them
 from distribution.exchange import load_offers
 from distribution.fulfilment import (
     adjust_allocation,
@@ -32,7 +33,15 @@ from distribution.programmes import (
     load_titles,
     receive_delivery,
 )
-from distribution.tables import ROW_FIELD, RowError, read_table, table_format, write_error_report
+from distribution.tables import (
+    ROW_FIELD,
+    Column,
+    RowError,
+    Table,
+    read_table,
+    table_format,
+    write_error_report,
+)
 
 app = typer.Typer(help="Replenishment programmes: titles, orders, deliveries, allocation, packing.",
                   no_args_is_help=True)  # fmt: skip
@@ -64,6 +73,14 @@ class Surplus(StrEnum):
     exchange_fund = "exchange_fund"
 
 
+def print_problems(errors: list[RowError], describe: Callable[[RowError], str] = str) -> None:
+    """Print the refused rows' problems, the first MAX_ERRORS_SHOWN of them, to stderr."""
+    for error in errors[:MAX_ERRORS_SHOWN]:
+        typer.echo(describe(error), err=True)
+    if len(errors) > MAX_ERRORS_SHOWN:
+        typer.echo(f"... and {len(errors) - MAX_ERRORS_SHOWN} more", err=True)
+
+
 def finish_load(result: LoadResult, errors_file: Path | None, as_json: bool) -> None:
     """Print the summary (or the refused rows) and exit 1 when the file had errors."""
     if result.errors and errors_file is not None:
@@ -77,15 +94,12 @@ def finish_load(result: LoadResult, errors_file: Path | None, as_json: bool) -> 
             f"updated {result.updated}, unchanged {result.unchanged}"
         )
     if result.errors:
-        for error in result.errors[:MAX_ERRORS_SHOWN]:
-            typer.echo(str(error), err=True)
-        more = len(result.errors) - MAX_ERRORS_SHOWN
-        if more > 0:
-            typer.echo(f"... and {more} more", err=True)
+        print_problems(result.errors)
         raise fail(f"{result.file}: {len(result.errors)} errors; nothing was loaded")
 
 
-def _open(file: Path):
+def open_table(file: Path) -> BinaryIO:
+    """The csv/xlsx file opened for reading; a missing file or another format is a usage error."""
     if not file.is_file():
         raise fail(f"file not found: {file}", EXIT_USAGE)
     try:
@@ -93,6 +107,15 @@ def _open(file: Path):
     except ValueError as error:
         raise fail(str(error), EXIT_USAGE) from error
     return file.open("rb")
+
+
+def read_table_file(file: Path, columns: Sequence[Column]) -> Table:
+    """The csv/xlsx file's rows (and row errors); a file the reader cannot open exits 1."""
+    with open_table(file) as stream:
+        try:
+            return read_table(stream, file.name, columns)
+        except Exception as error:  # noqa: BLE001 - a file the reader cannot open is bad input
+            raise fail(f"{file.name}: cannot read the file: {error}") from error
 
 
 @app.command("create")
@@ -120,7 +143,7 @@ def load_titles_command(
     programme: IdArg, file: FileArg, errors: ErrorsOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Load the title list (isbn,title,author,publisher,year,price); editions matched or created."""
-    with database_session(load_settings()) as session, _open(file) as stream:
+    with database_session(load_settings()) as session, open_table(file) as stream:
         try:
             result = load_titles(
                 session, actor=cli_actor(), programme_id=programme, stream=stream, filename=file.name
@@ -135,7 +158,7 @@ def load_orders_command(
     programme: IdArg, file: FileArg, errors: ErrorsOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Load the libraries' orders (library_code,isbn,quantity); idempotent, all or nothing."""
-    with database_session(load_settings()) as session, _open(file) as stream:
+    with database_session(load_settings()) as session, open_table(file) as stream:
         try:
             result = load_orders(
                 session, actor=cli_actor(), programme_id=programme, stream=stream, filename=file.name
@@ -161,7 +184,7 @@ def load_offers_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Load an exchange round's offer list (isbn,title,author,publisher,year,price,quantity)."""
-    with database_session(load_settings()) as session, _open(file) as stream:
+    with database_session(load_settings()) as session, open_table(file) as stream:
         try:
             result = load_offers(session, actor=cli_actor(), programme_id=programme, stream=stream,
                                  filename=file.name, source=source.value)  # fmt: skip
@@ -189,7 +212,7 @@ def receive(
         delivered_on = date.fromisoformat(on) if on else None
     except ValueError as error:
         raise fail(f"--date: {error}", EXIT_USAGE) from error
-    with database_session(load_settings()) as session, _open(file) as stream:
+    with database_session(load_settings()) as session, open_table(file) as stream:
         try:
             result = receive_delivery(
                 session,
@@ -321,10 +344,7 @@ OPTION_OF = {"library_code": "--library", "isbn": "--isbn", "title_id": "--title
 
 def _refuse(errors: list[RowError], describe: Callable[[RowError], str]) -> typer.Exit:
     """Print every problem (up to MAX_ERRORS_SHOWN) and return the input-error exit."""
-    for error in errors[:MAX_ERRORS_SHOWN]:
-        typer.echo(describe(error), err=True)
-    if len(errors) > MAX_ERRORS_SHOWN:
-        typer.echo(f"... and {len(errors) - MAX_ERRORS_SHOWN} more", err=True)
+    print_problems(errors, describe)
     return fail(f"{len(errors)} errors; nothing was changed")
 
 
@@ -348,19 +368,13 @@ def adjust(
     as_json: JsonOpt = False,
 ) -> None:
     """Set allocated copies by hand: never more than received, nor than ordered unless allowed."""
-    from api.routes.programmes import resolve_adjustments  # the REST API checks changes the same way
-
     single = (library, isbn, title_id, quantity)
     if file is not None and any(value is not None for value in single):
         raise fail("give either --file or --library/--isbn/--title-id/--quantity, not both", EXIT_USAGE)
     if file is None and (library is None or quantity is None or (isbn is None) == (title_id is None)):
         raise fail("give --library, --quantity and one of --isbn or --title-id (or --file)", EXIT_USAGE)
     if file is not None:
-        with _open(file) as stream:
-            try:
-                table = read_table(stream, file.name, ORDER_COLUMNS)
-            except Exception as error:  # noqa: BLE001 - a file the reader cannot open is bad input
-                raise fail(f"{file.name}: cannot read the file: {error}") from error
+        table = read_table_file(file, ORDER_COLUMNS)
         if table.errors:
             raise _refuse(table.errors, str)
         if not table.rows:

@@ -19,6 +19,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from api.cli.common import EXIT_USAGE, cli_actor, database_session, fail, load_settings
+from api.cli.programme_commands import print_problems, read_table_file
 from collection.errors import CollectionError
 from distribution import dispatch
 from distribution.bulk_dispatch import (
@@ -32,7 +33,7 @@ from distribution.bulk_dispatch import (
 from distribution.dispatch_models import CARRIERS, SHIPMENT_STATES, Shipment
 from distribution.programmes import get_programme
 from distribution.recipient_marc import export_recipient_marc
-from distribution.tables import RowError, read_table, table_format
+from distribution.tables import RowError
 
 app = typer.Typer(help="Shipments: pack, dispatch (one or a whole list), deliver, confirm, MARC.",
                   no_args_is_help=True)  # fmt: skip
@@ -77,6 +78,25 @@ def refused(error: CollectionError, name: Callable[[str], str] = str) -> typer.E
     for field, message in list(error.errors.items())[:MAX_ERRORS_SHOWN]:
         typer.echo(f"{name(field)}: {_text(message, error.params)}", err=True)
     return fail(f"{error}; nothing was changed" if error.errors else str(error))
+
+
+def _take_step(
+    number: str,
+    as_json: bool,
+    step: Callable[..., Shipment],
+    *,
+    option_of: Callable[[str], str] = str,
+    **options: object,
+) -> None:
+    """Take ``step`` (a ``dispatch`` service) on the shipment with this number and print it; a
+    refused step prints its problems (fields named by ``option_of``) and exits 1."""
+    with database_session(load_settings()) as session:
+        try:
+            shipment = shipment_by_number(session, number)
+            shipment = step(session, actor=cli_actor(), shipment_id=shipment.id, **options)
+        except CollectionError as error:
+            raise refused(error, option_of) from error
+        _print(shipment, as_json, session)
 
 
 def _print(shipment: Shipment, as_json: bool, session: Session) -> None:
@@ -141,25 +161,13 @@ def show(number: NumberArg, as_json: JsonOpt = False) -> None:
 @app.command("pack")
 def pack(number: NumberArg, as_json: JsonOpt = False) -> None:
     """Planned → packed: the parcels are physically packed."""
-    with database_session(load_settings()) as session:
-        try:
-            shipment = shipment_by_number(session, number)
-            shipment = dispatch.mark_packed(session, actor=cli_actor(), shipment_id=shipment.id)
-        except CollectionError as error:
-            raise refused(error) from error
-        _print(shipment, as_json, session)
+    _take_step(number, as_json, dispatch.mark_packed)
 
 
 @app.command("unpack")
 def unpack(number: NumberArg, as_json: JsonOpt = False) -> None:
     """Packed → planned, while it has not left."""
-    with database_session(load_settings()) as session:
-        try:
-            shipment = shipment_by_number(session, number)
-            shipment = dispatch.unpack(session, actor=cli_actor(), shipment_id=shipment.id)
-        except CollectionError as error:
-            raise refused(error) from error
-        _print(shipment, as_json, session)
+    _take_step(number, as_json, dispatch.unpack)
 
 
 DISPATCH_OPTION = {"carrier": "--carrier", "tracking_number": "--tracking"}
@@ -175,23 +183,19 @@ def dispatch_command(
 ) -> None:
     """Packed (or planned) → dispatched with carrier and tracking number; the documents freeze."""
     dispatched_on = _date(on)
-    with database_session(load_settings()) as session:
-        try:
-            shipment = shipment_by_number(session, number)
-            shipment = dispatch.dispatch_shipment(
-                session, actor=cli_actor(), shipment_id=shipment.id, carrier=carrier.value,
-                tracking_number=tracking, dispatched_on=dispatched_on,
-            )  # fmt: skip
-        except CollectionError as error:
-            raise refused(error, lambda field: DISPATCH_OPTION.get(field, field)) from error
-        _print(shipment, as_json, session)
+    _take_step(
+        number,
+        as_json,
+        dispatch.dispatch_shipment,
+        option_of=lambda field: DISPATCH_OPTION.get(field, field),
+        carrier=carrier.value,
+        tracking_number=tracking,
+        dispatched_on=dispatched_on,
+    )
 
 
 def _refuse_rows(errors: list[RowError]) -> typer.Exit:
-    for error in errors[:MAX_ERRORS_SHOWN]:
-        typer.echo(str(error), err=True)
-    if len(errors) > MAX_ERRORS_SHOWN:
-        typer.echo(f"... and {len(errors) - MAX_ERRORS_SHOWN} more", err=True)
+    print_problems(errors)
     return fail(f"{len(errors)} errors; nothing was dispatched")
 
 
@@ -206,17 +210,7 @@ def dispatch_file(
     """Dispatch every shipment the file lists, or none: each bad row is named."""
     from api.routes.shipments import shipments_json
 
-    if not file.is_file():
-        raise fail(f"file not found: {file}", EXIT_USAGE)
-    try:
-        table_format(file.name)
-    except ValueError as error:
-        raise fail(str(error), EXIT_USAGE) from error
-    with file.open("rb") as stream:
-        try:
-            table = read_table(stream, file.name, DISPATCH_COLUMNS)
-        except Exception as error:  # noqa: BLE001 - a file the reader cannot open is bad input
-            raise fail(f"{file.name}: cannot read the file: {error}") from error
+    table = read_table_file(file, DISPATCH_COLUMNS)
     if table.errors:
         raise _refuse_rows(table.errors)
     if not table.rows:
@@ -244,15 +238,7 @@ def dispatch_file(
 def deliver(number: NumberArg, on: DateOpt = None, as_json: JsonOpt = False) -> None:
     """Dispatched → delivered: the carrier handed it over."""
     delivered_on = _date(on)
-    with database_session(load_settings()) as session:
-        try:
-            shipment = shipment_by_number(session, number)
-            shipment = dispatch.mark_delivered(
-                session, actor=cli_actor(), shipment_id=shipment.id, delivered_on=delivered_on
-            )
-        except CollectionError as error:
-            raise refused(error) from error
-        _print(shipment, as_json, session)
+    _take_step(number, as_json, dispatch.mark_delivered, delivered_on=delivered_on)
 
 
 def _pairs(values: list[str] | None, option: str) -> list[tuple[str, str, int]]:

@@ -19,6 +19,8 @@ from babel import Locale, dates, numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from collection.errors import Message, Messages
+
 LANGUAGES = ("uk", "en")
 LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}
 CATALOGUES = Path(__file__).resolve().parent
@@ -61,9 +63,19 @@ class Translator:
         self._translations = translations(self.language)
 
     def gettext(self, message: str, **params: object) -> str:
-        """``message`` in this language, with ``{placeholders}`` filled from ``params``."""
+        """``message`` in this language, with ``{placeholders}`` filled from ``params``.
+
+        A parameter that is itself a ``Message`` (or ``Messages``) is translated too.
+        """
         text = self._translations.gettext(message)
-        return text.format(**params) if params else text
+        return text.format(**{k: self._param(v) for k, v in params.items()}) if params else text
+
+    def _param(self, value: object) -> object:
+        if isinstance(value, Message):
+            return self.gettext(value.text, **value.params)
+        if isinstance(value, Messages):
+            return "; ".join(self.gettext(m.text, **m.params) for m in value)
+        return value
 
     def ngettext(self, singular: str, plural: str, n: int, **params: object) -> str:
         """The plural form for ``n`` (Ukrainian has three; the catalogue knows them)."""

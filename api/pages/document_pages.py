@@ -81,36 +81,18 @@ def _show(request: Request, document: Any, kind: str, template: str, **extra: An
     })  # fmt: skip
 
 
-def _shipment_page(
-    request: Request, session: SessionDep, user: PageUser, shipment_id: int, kind: str
+@router.get("/shipments/{shipment_id}/documents/{kind}")
+def shipment_document_page(
+    shipment_id: int, kind: str, request: Request, session: SessionDep, user: PageUser
 ) -> Response:
+    """A shipment's transfer act (акт приймання-передачі, or its correction act), packing lists
+    (a page per parcel), address labels (several per A4 page) or act of acceptance (once the
+    library has confirmed or reported discrepancies)."""
+    if kind not in TEMPLATES:
+        raise PageNotFound()
     shipment = shipment_for_document(session, user, shipment_id, kind)
     document = shipment_document(session, shipment, kind, sender_of(request))
     return _show(request, document, kind, TEMPLATES[kind])
-
-
-@router.get("/shipments/{shipment_id}/documents/transfer-act")
-def transfer_act(shipment_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
-    """The transfer act (акт приймання-передачі) of a shipment, or its correction act."""
-    return _shipment_page(request, session, user, shipment_id, "transfer-act")
-
-
-@router.get("/shipments/{shipment_id}/documents/packing-list")
-def packing_list(shipment_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
-    """The packing lists of a shipment, one page per parcel."""
-    return _shipment_page(request, session, user, shipment_id, "packing-list")
-
-
-@router.get("/shipments/{shipment_id}/documents/labels")
-def shipment_labels(shipment_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
-    """Address labels for a shipment's parcels, several per A4 page."""
-    return _shipment_page(request, session, user, shipment_id, "labels")
-
-
-@router.get("/shipments/{shipment_id}/documents/acceptance-act")
-def acceptance_act(shipment_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
-    """The act of acceptance, once the library has confirmed or reported discrepancies."""
-    return _shipment_page(request, session, user, shipment_id, "acceptance-act")
 
 
 def _date(value: str | None) -> date | None:

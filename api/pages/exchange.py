@@ -15,6 +15,7 @@ from api.auth.permissions import PROGRAMME_WRITE
 from api.deps import PageUser, SessionDep
 from api.errors import Forbidden
 from api.i18n import translator_for
+from api.pages.programme_common import STATE_LABELS  # a round's states are a programme's
 from api.pages.rendering import flash, redirect, render
 from api.routes.exchange import check_exchange_access, check_offers_access, visible_round
 from collection.errors import N_, CollectionError
@@ -28,13 +29,6 @@ router = APIRouter()
 MAX_UPLOAD_BYTES = 5_000_000
 MAX_ROW_ERRORS_SHOWN = 100
 SOURCE_LABELS = {"file": N_("список (файл)"), "gift": N_("дар"), "duplicates": N_("дублети фонду")}
-STATE_LABELS = {  # the same words as the programme pages use
-    "collecting": N_("збір заявок"),
-    "delivering": N_("надходження від постачальників"),
-    "allocating": N_("розподіл"),
-    "dispatching": N_("відправлення"),
-    "closed": N_("закрита"),
-}
 
 
 def _staff_reader(user: PageUser) -> User:
@@ -59,6 +53,15 @@ ExchangeUser = Annotated[User, Depends(_exchange_user)]
 
 def _context(**extra: object) -> dict[str, object]:
     return {"source_labels": SOURCE_LABELS, "state_labels": STATE_LABELS, **extra}
+
+
+def _field_errors(session: Session, error: CollectionError) -> dict[str, str]:
+    """The refused form's errors by field, its changes rolled back; an error about no field
+    goes on to the error page (the user stays loaded for it)."""
+    if not error.errors:
+        raise error
+    session.rollback()
+    return error.errors
 
 
 # --- libraries: open rounds and the request form --------------------------------------------------
@@ -111,11 +114,8 @@ async def round_request(
         outcome = exchange.request_copies(session, actor=user.actor, programme_id=programme.id,
                                           library_id=user.library_id, quantities=quantities)  # fmt: skip
     except CollectionError as error:
-        if not error.errors:
-            raise  # not about a field: the error page says what (the user stays loaded for it)
-        session.rollback()
-        return _round_page(request, session, user, programme, q=q, values=values, errors=error.errors,
-                           status=422)  # fmt: skip
+        return _round_page(request, session, user, programme, q=q, values=values,
+                           errors=_field_errors(session, error), status=422)  # fmt: skip
     flash(request, N_("Заявку збережено: нових {created}, змінено {updated}, знято {removed}"),
           created=outcome.created, updated=outcome.updated, removed=outcome.removed)  # fmt: skip
     return redirect(f"/exchange/{programme.id}" + (f"?q={quote(q)}" if q else ""))
@@ -174,11 +174,8 @@ async def offers_upload(
         return _offers_page(request, session, user, programme_id, values=values,
                             errors={"file": N_("Оберіть файл csv або xlsx")}, status=422)  # fmt: skip
     except CollectionError as error:
-        if not error.errors:
-            raise  # not about a field: the error page says what (the user stays loaded for it)
-        session.rollback()
-        return _offers_page(request, session, user, programme_id, values=values, errors=error.errors,
-                            status=422)  # fmt: skip
+        return _offers_page(request, session, user, programme_id, values=values,
+                            errors=_field_errors(session, error), status=422)  # fmt: skip
     if not result.ok:
         session.rollback()
         return _offers_page(request, session, user, programme_id, values=values,
@@ -201,11 +198,8 @@ async def offers_fund_duplicates(
         outcome = exchange.offer_fund_duplicates(session, actor=user.actor, programme_id=programme_id,
                                                  keep=keep)  # fmt: skip
     except CollectionError as error:
-        if not error.errors:
-            raise  # not about a field: the error page says what (the user stays loaded for it)
-        session.rollback()
-        return _offers_page(request, session, user, programme_id, values=values, errors=error.errors,
-                            status=422)  # fmt: skip
+        return _offers_page(request, session, user, programme_id, values=values,
+                            errors=_field_errors(session, error), status=422)  # fmt: skip
     flash(request, N_("З фонду запропоновано примірників: {copies} (видань: {editions})"),
           copies=outcome.copies, editions=outcome.editions)  # fmt: skip
     return redirect(f"/programmes/{programme_id}/offers")

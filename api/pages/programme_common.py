@@ -1,4 +1,4 @@
-"""What the programme pages share: who may see and change them, labels, upload helpers.
+"""What the programme pages share: who may see and change them, labels, a step's page, uploads.
 
 Programme staff write; a methodologist reads (pages without forms); a public library's user
 gets "not found" everywhere under /programmes. The pages themselves are in
@@ -8,6 +8,7 @@ gets "not found" everywhere under /programmes. The pages themselves are in
 
 from __future__ import annotations
 
+import io
 import zipfile
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -23,8 +24,8 @@ from api.deps import PageUser
 from api.errors import Forbidden, PageNotFound
 from api.i18n import translator_for
 from api.pages.library_pages import STATUS_LABELS
-from api.pages.programme_uploads import UploadProblem, keep_errors
-from api.pages.rendering import flash
+from api.pages.programme_uploads import UploadProblem, keep_errors, table_upload
+from api.pages.rendering import flash, render
 from collection.errors import N_
 from distribution.errors import ProgrammeNotFound
 from distribution.models import Programme
@@ -135,6 +136,63 @@ def page_context(
         "has_offers": programme is not None and programme.kind == "exchange",
         **extra,
     }
+
+
+def step_page(
+    request: Request,
+    user: User,
+    programme: Programme,
+    step: str,
+    *,
+    template: str | None = None,
+    load: dict | None = None,
+    errors: dict | None = None,
+    params: dict | None = None,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    """A step's page (``programmes/<step>.html`` unless ``template``), with what its form left:
+    a refused file (``load``) or field errors (``params`` fill their placeholders)."""
+    return render(
+        request,
+        template or f"programmes/{step}.html",
+        page_context(
+            request,
+            user,
+            programme,
+            step=step,
+            load=load,
+            errors=errors or {},
+            params=params or {},
+            **extra,
+        ),
+        status_code=status_code,
+    )
+
+
+async def load_form_file(
+    request: Request,
+    session: Session,
+    programme: Programme,
+    load: Callable[..., LoadResult],
+    show: Callable[..., Response],
+    *,
+    marc: bool = False,
+) -> LoadResult | Response:
+    """Load the form's file with ``load`` (called with ``stream`` and ``filename``) and flash its
+    counts; a file that cannot be read or has a bad row changes nothing and comes back as
+    ``show`` (the step's page) with its errors."""
+    form = await request.form()
+    try:
+        data, name = await table_upload(form, marc=marc)
+        result = run_load(session, name, lambda: load(stream=io.BytesIO(data), filename=name))
+    except UploadProblem as problem:
+        return show(errors={"file": problem.message}, params=problem.params, status_code=422)
+    if result.errors:
+        session.rollback()
+        return show(load=refused(request, programme, result), status_code=422)
+    flash_loaded(request, result)
+    return result
 
 
 def run_load(session: Session, name: str, call: Callable[[], LoadResult]) -> LoadResult:

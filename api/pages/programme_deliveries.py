@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,19 +13,19 @@ from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
 from api.errors import PageNotFound
-from api.pages import programme_queries as queries
 from api.pages.programme_common import (
     Reader,
     Writer,
-    page_context,
     programme_or_404,
     refused,
     run_load,
+    step_page,
     translated,
 )
 from api.pages.programme_uploads import UploadProblem, table_upload, typed_lines_csv
-from api.pages.rendering import flash, redirect, render
+from api.pages.rendering import flash, redirect
 from collection.errors import N_, CollectionError
+from distribution import programme_queries as queries
 from distribution.models import Programme
 from distribution.programmes import receive_delivery
 
@@ -43,24 +44,16 @@ def _deliveries_page(
     programme: Programme,
     *,
     values: dict | None = None,
-    errors: dict | None = None,
-    load: dict | None = None,
-    status_code: int = 200,
+    **outcome: Any,
 ) -> Response:
-    return render(
+    return step_page(
         request,
-        "programmes/deliveries.html",
-        page_context(
-            request,
-            user,
-            programme,
-            step="deliveries",
-            deliveries=queries.list_deliveries(session, programme.id),
-            values=values or {"date": date.today().isoformat()},
-            errors=errors or {},
-            load=load,
-        ),
-        status_code=status_code,
+        user,
+        programme,
+        "deliveries",
+        deliveries=queries.list_deliveries(session, programme.id),
+        values=values or {"date": date.today().isoformat()},
+        **outcome,
     )
 
 
@@ -105,16 +98,9 @@ async def delivery_register(
         errors["file"] = N_("Оберіть файл csv або xlsx або введіть рядки")
     if typed and not upload and not values["number"]:
         errors["number"] = N_("Вкажіть номер документа")
+    show = partial(_deliveries_page, request, session, user, programme, values=values)
     if errors:
-        return _deliveries_page(
-            request,
-            session,
-            user,
-            programme,
-            values=values,
-            errors=translated(request, errors),
-            status_code=422,
-        )
+        return show(errors=translated(request, errors), status_code=422)
     data, name = upload if upload else (typed_lines_csv(typed, DELIVERY_HEADER), "lines.csv")
     try:
         result = run_load(
@@ -133,30 +119,14 @@ async def delivery_register(
             ),
         )
     except UploadProblem as problem:
-        return _deliveries_page(
-            request,
-            session,
-            user,
-            programme,
-            values=values,
-            errors=translated(request, {"file": problem.message}, problem.params),
-            status_code=422,
-        )
+        return show(errors=translated(request, {"file": problem.message}, problem.params), status_code=422)
     except CollectionError as error:  # the document number is already registered
         session.rollback()
-        return _deliveries_page(
-            request,
-            session,
-            user,
-            programme,
-            values=values,
-            errors=translated(request, error.errors or {"number": error.message}, error.params),
-            status_code=409,
-        )
+        errors = translated(request, error.errors or {"number": error.message}, error.params)
+        return show(errors=errors, status_code=409)
     if result.errors:
         session.rollback()
-        load = refused(request, programme, result, row_offset=0 if upload else 1)
-        return _deliveries_page(request, session, user, programme, values=values, load=load, status_code=422)
+        return show(load=refused(request, programme, result, row_offset=0 if upload else 1), status_code=422)
     flash(
         request,
         N_("Надходження {number} зареєстровано: назв {lines}, отримано {received}, пошкоджено {damaged}"),
@@ -179,16 +149,13 @@ def delivery_page(
         raise PageNotFound()
     titles = queries.titles_by_id(session, programme_id)
     lines = sorted(delivery.lines, key=lambda line: line.title_id)
-    return render(
+    return step_page(
         request,
-        "programmes/delivery.html",
-        page_context(
-            request,
-            user,
-            programme,
-            step="deliveries",
-            delivery=delivery,
-            lines=lines,
-            titles=titles,
-        ),
+        user,
+        programme,
+        "deliveries",
+        template="programmes/delivery.html",
+        delivery=delivery,
+        lines=lines,
+        titles=titles,
     )

@@ -7,6 +7,7 @@ report their counts in a flash; the pages then show the stored result.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,18 +17,18 @@ from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
 from api.i18n import translator_for
-from api.pages import programme_queries as queries
 from api.pages.programme_common import (
     SURPLUS_LABELS,
     Reader,
     Writer,
-    page_context,
     programme_or_404,
+    step_page,
     translated,
     whole_number,
 )
-from api.pages.rendering import flash, redirect, render
+from api.pages.rendering import flash, redirect
 from collection.errors import N_, CollectionError
+from distribution import programme_queries as queries
 from distribution.errors import AllocationLimitExceeded
 from distribution.fulfilment import (
     adjust_allocation,
@@ -77,23 +78,19 @@ def _allocation_page(
         row.setdefault("adjusted_by", who.get((row["library_code"], row["title_id"]), ""))
     sums = {"ordered": sum(r["ordered"] for r in rows), "allocated": sum(r["allocated"] for r in rows)}
     shown = queries.page_of(rows, page or whole_number(query.get("page")))
-    return render(
+    return step_page(
         request,
-        "programmes/allocation.html",
-        page_context(
-            request,
-            user,
-            programme,
-            step="allocation",
-            rows=shown,
-            sums=sums,
-            titles=titles,
-            filters=filters,
-            totals=programme_report(session, programme.id)["totals"],
-            failed=failed or {},
-            statuses=STATUSES,
-            destinations=[(d, SURPLUS_LABELS[d]) for d in SURPLUS_DESTINATIONS],
-        ),
+        user,
+        programme,
+        "allocation",
+        rows=shown,
+        sums=sums,
+        titles=titles,
+        filters=filters,
+        totals=programme_report(session, programme.id)["totals"],
+        failed=failed or {},
+        statuses=STATUSES,
+        destinations=[(d, SURPLUS_LABELS[d]) for d in SURPLUS_DESTINATIONS],
         status_code=status_code,
     )
 
@@ -155,11 +152,12 @@ async def allocation_adjust(
     back = f"/programmes/{programme_id}/allocation?{urlencode({**filters, 'page': page})}"
     t = translator_for(request)
     failed = {"key": (code, title), "quantity": wanted}
+    show = partial(
+        _allocation_page, request, session, user, programme, filters=filters, page=page, failed=failed
+    )
     if not code or not title or not wanted.isdigit() or len(wanted) > 9:
         failed["message"] = t.gettext(N_("Кількість — ціле число, не менше 0"))
-        return _allocation_page(
-            request, session, user, programme, filters=filters, page=page, failed=failed, status_code=422
-        )
+        return show(status_code=422)
     try:
         adjust_allocation(
             session,
@@ -168,18 +166,10 @@ async def allocation_adjust(
             changes={(code, title): int(wanted)},
             allow_over_order=form.get("allow_over_order") == "on",
         )
-    except AllocationLimitExceeded as error:
+    except CollectionError as error:  # beyond received or ordered: 409; anything else: 422
         session.rollback()
         failed["message"] = t.gettext(error.message, **error.params)
-        return _allocation_page(
-            request, session, user, programme, filters=filters, page=page, failed=failed, status_code=409
-        )
-    except CollectionError as error:
-        session.rollback()
-        failed["message"] = t.gettext(error.message, **error.params)
-        return _allocation_page(
-            request, session, user, programme, filters=filters, page=page, failed=failed, status_code=422
-        )
+        return show(status_code=409 if isinstance(error, AllocationLimitExceeded) else 422)
     flash(
         request,
         N_("{library}, назва {title}: розподілено {quantity}"),
@@ -227,35 +217,24 @@ def _packing_page(
     programme: Programme,
     *,
     values: dict | None = None,
-    errors: dict | None = None,
-    status_code: int = 200,
+    **outcome: Any,
 ) -> Response:
     library = str(request.query_params.get("library", "")).strip()
     groups = queries.parcels_by_library(session, programme.id, library=library)
     defaults = CarrierLimits()
     shown = queries.page_of(groups, whole_number(request.query_params.get("page")), PARCEL_GROUPS_PER_PAGE)
-    return render(
+    return step_page(
         request,
-        "programmes/packing.html",
-        page_context(
-            request,
-            user,
-            programme,
-            step="packing",
-            groups=shown,
-            library=library,
-            parcel_count=sum(len(g.parcels) for g in groups),
-            states=queries.parcel_states(groups),
-            titles=queries.titles_by_id(session, programme.id),
-            errors=errors or {},
-            values=values
-            or {
-                "max_weight": str(defaults.max_weight),
-                "max_copies": str(defaults.max_copies),
-                "packaging_weight": str(defaults.packaging_weight),
-            },
-        ),
-        status_code=status_code,
+        user,
+        programme,
+        "packing",
+        groups=shown,
+        library=library,
+        parcel_count=sum(len(g.parcels) for g in groups),
+        states=queries.parcel_states(groups),
+        titles=queries.titles_by_id(session, programme.id),
+        values=values or {name: str(getattr(defaults, name)) for name in LIMIT_FIELDS},
+        **outcome,
     )
 
 
@@ -307,16 +286,13 @@ def packing_print(programme_id: int, request: Request, session: SessionDep, user
     """Packing lists, one printed page per parcel (``?library=`` for one library's parcels)."""
     programme = programme_or_404(session, programme_id)
     library = str(request.query_params.get("library", "")).strip()
-    return render(
+    return step_page(
         request,
-        "programmes/packing_print.html",
-        page_context(
-            request,
-            user,
-            programme,
-            step="packing",
-            library=library,
-            groups=queries.parcels_by_library(session, programme_id, library=library),
-            titles=queries.titles_by_id(session, programme_id),
-        ),
+        user,
+        programme,
+        "packing",
+        template="programmes/packing_print.html",
+        library=library,
+        groups=queries.parcels_by_library(session, programme_id, library=library),
+        titles=queries.titles_by_id(session, programme_id),
     )

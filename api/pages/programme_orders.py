@@ -6,7 +6,8 @@ offers the error report as xlsx or csv.
 
 from __future__ import annotations
 
-import io
+from functools import partial
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -14,20 +15,17 @@ from sqlalchemy.orm import Session
 
 from api.auth.models import User
 from api.deps import SessionDep
-from api.pages import programme_queries as queries
 from api.pages.programme_common import (
     Reader,
     Writer,
-    flash_loaded,
-    page_context,
+    load_form_file,
     programme_or_404,
-    refused,
-    run_load,
+    step_page,
     whole_number,
 )
-from api.pages.programme_uploads import UploadProblem, table_upload
-from api.pages.rendering import flash, redirect, render
+from api.pages.rendering import flash, redirect
 from collection.errors import N_
+from distribution import programme_queries as queries
 from distribution.models import Programme
 from distribution.programmes import load_orders, load_titles, programme_titles
 
@@ -38,35 +36,12 @@ router = APIRouter()
 
 
 def _titles_page(
-    request: Request,
-    session: Session,
-    user: User,
-    programme: Programme,
-    *,
-    load: dict | None = None,
-    errors: dict | None = None,
-    params: dict | None = None,
-    status_code: int = 200,
+    request: Request, session: Session, user: User, programme: Programme, **outcome: Any
 ) -> Response:
     q = str(request.query_params.get("q", "")).strip()
     found = queries.search_titles(programme_titles(session, programme.id), q)
     page = queries.page_of(found, whole_number(request.query_params.get("page")))
-    return render(
-        request,
-        "programmes/titles.html",
-        page_context(
-            request,
-            user,
-            programme,
-            step="titles",
-            q=q,
-            titles=page,
-            load=load,
-            errors=errors or {},
-            params=params or {},
-        ),
-        status_code=status_code,
-    )
+    return step_page(request, user, programme, "titles", q=q, titles=page, **outcome)
 
 
 @router.get("/{programme_id}/titles")
@@ -79,32 +54,16 @@ def titles_page(programme_id: int, request: Request, session: SessionDep, user: 
 async def titles_upload(programme_id: int, request: Request, session: SessionDep, user: Writer) -> Response:
     """Load the title list; any bad row refuses the whole file and every error is shown."""
     programme = programme_or_404(session, programme_id)
-    form = await request.form()
-    try:
-        data, name = await table_upload(form, marc=True)
-        result = run_load(
-            session,
-            name,
-            lambda: load_titles(
-                session, actor=user.actor, programme_id=programme_id, stream=io.BytesIO(data), filename=name
-            ),
-        )
-    except UploadProblem as problem:
-        return _titles_page(
-            request,
-            session,
-            user,
-            programme,
-            errors={"file": problem.message},
-            params=problem.params,
-            status_code=422,
-        )
-    if result.errors:
-        session.rollback()
-        return _titles_page(
-            request, session, user, programme, load=refused(request, programme, result), status_code=422
-        )
-    flash_loaded(request, result)
+    result = await load_form_file(
+        request,
+        session,
+        programme,
+        partial(load_titles, session, actor=user.actor, programme_id=programme_id),
+        partial(_titles_page, request, session, user, programme),
+        marc=True,
+    )
+    if isinstance(result, Response):
+        return result
     if result.extra.get("editions_created"):
         flash(
             request,
@@ -119,15 +78,7 @@ async def titles_upload(programme_id: int, request: Request, session: SessionDep
 
 
 def _orders_page(
-    request: Request,
-    session: Session,
-    user: User,
-    programme: Programme,
-    *,
-    load: dict | None = None,
-    errors: dict | None = None,
-    params: dict | None = None,
-    status_code: int = 200,
+    request: Request, session: Session, user: User, programme: Programme, **outcome: Any
 ) -> Response:
     filters = {name: str(request.query_params.get(name, "")).strip() for name in ("library", "isbn")}
     orders = queries.orders_page(
@@ -137,22 +88,7 @@ def _orders_page(
         isbn=filters["isbn"],
         page=whole_number(request.query_params.get("page")),
     )
-    return render(
-        request,
-        "programmes/orders.html",
-        page_context(
-            request,
-            user,
-            programme,
-            step="orders",
-            filters=filters,
-            orders=orders,
-            load=load,
-            errors=errors or {},
-            params=params or {},
-        ),
-        status_code=status_code,
-    )
+    return step_page(request, user, programme, "orders", filters=filters, orders=orders, **outcome)
 
 
 @router.get("/{programme_id}/orders")
@@ -165,30 +101,13 @@ def orders_page(programme_id: int, request: Request, session: SessionDep, user: 
 async def orders_upload(programme_id: int, request: Request, session: SessionDep, user: Writer) -> Response:
     """Load orders; a file with any bad row changes nothing and offers its error report."""
     programme = programme_or_404(session, programme_id)
-    form = await request.form()
-    try:
-        data, name = await table_upload(form)
-        result = run_load(
-            session,
-            name,
-            lambda: load_orders(
-                session, actor=user.actor, programme_id=programme_id, stream=io.BytesIO(data), filename=name
-            ),
-        )
-    except UploadProblem as problem:
-        return _orders_page(
-            request,
-            session,
-            user,
-            programme,
-            errors={"file": problem.message},
-            params=problem.params,
-            status_code=422,
-        )
-    if result.errors:
-        session.rollback()
-        return _orders_page(
-            request, session, user, programme, load=refused(request, programme, result), status_code=422
-        )
-    flash_loaded(request, result)
+    result = await load_form_file(
+        request,
+        session,
+        programme,
+        partial(load_orders, session, actor=user.actor, programme_id=programme_id),
+        partial(_orders_page, request, session, user, programme),
+    )
+    if isinstance(result, Response):
+        return result
     return redirect(f"/programmes/{programme_id}/orders")

@@ -18,7 +18,6 @@ from api.deps import SessionDep
 from api.errors import PageNotFound
 from api.i18n import translator_for
 from api.pages import programme_deliveries, programme_fulfilment, programme_orders
-from api.pages import programme_queries as queries
 from api.pages.programme_common import (
     Reader,
     Writer,
@@ -31,6 +30,7 @@ from api.pages.programme_common import (
 from api.pages.programme_uploads import kept_errors
 from api.pages.rendering import flash, redirect, render
 from collection.errors import N_, CollectionError
+from distribution import programme_queries as queries
 from distribution.fulfilment import programme_report, write_report
 from distribution.models import PROGRAMME_KINDS, PROGRAMME_STATES
 from distribution.programmes import create_programme

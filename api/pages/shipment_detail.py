@@ -9,6 +9,7 @@ and the MARC download are in ``api.pages.shipment_receipt``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -21,7 +22,6 @@ from api.auth.models import User
 from api.auth.permissions import PROGRAMME_WRITE
 from api.deps import SessionDep
 from api.errors import PageNotFound
-from api.pages import shipment_queries as queries
 from api.pages.programme_common import Writer, page_context, translated
 from api.pages.rendering import flash, redirect, render
 from api.pages.shipment_pages import (
@@ -33,6 +33,7 @@ from api.pages.shipment_pages import (
 )
 from collection.audit import entries_for_object
 from collection.errors import N_, CollectionError
+from distribution import shipment_queries as queries
 from distribution.dispatch import (
     correct_shipment,
     corrections_of,
@@ -148,6 +149,48 @@ def step_failed(request: Request, session: Session, error: CollectionError, ship
     return redirect(f"/shipments/{shipment_id}")
 
 
+def take_step(
+    request: Request,
+    session: Session,
+    user: User,
+    shipment_id: int,
+    step: Callable[..., Shipment],
+    done: str,
+    **options: object,
+) -> Response:
+    """Take ``step`` (a ``dispatch`` service) on the shipment and say ``done`` (with its
+    ``{number}``) on its page; a state that no longer allows the step is said there instead."""
+    try:
+        shipment = step(session, actor=user.actor, shipment_id=shipment_id, **options)
+    except ShipmentStateError as error:
+        return step_failed(request, session, error, shipment_id)
+    flash(request, done, number=shipment.number)
+    return redirect(f"/shipments/{shipment_id}")
+
+
+def form_failed(
+    request: Request,
+    session: Session,
+    user: User,
+    shipment_id: int,
+    form: str,
+    values: dict[str, str],
+    errors: dict[str, str],
+    params: dict[str, Any] | None = None,
+) -> Response:
+    """The shipment's page with ``form`` shown again, each error next to its field; nothing stored."""
+    return detail_page(
+        request,
+        session,
+        user,
+        shipment_id,
+        failed=form,
+        values=values,
+        errors=translated(request, errors, params),
+        status_code=422,
+    )
+
+
 # --- staff steps -------------------------------------------------------------------------------------
 
 
@@ -155,24 +198,15 @@ def step_failed(request: Request, session: Session, error: CollectionError, ship
 def shipment_pack(shipment_id: int, request: Request, session: SessionDep, user: Writer) -> Response:
     """Planned → packed."""
     shipment_or_404(session, shipment_id, user)
-    try:
-        shipment = mark_packed(session, actor=user.actor, shipment_id=shipment_id)
-    except ShipmentStateError as error:
-        return step_failed(request, session, error, shipment_id)
-    flash(request, N_("Відправлення {number} упаковано"), number=shipment.number)
-    return redirect(f"/shipments/{shipment_id}")
+    return take_step(request, session, user, shipment_id, mark_packed, N_("Відправлення {number} упаковано"))
 
 
 @router.post("/shipments/{shipment_id}/unpack")
 def shipment_unpack(shipment_id: int, request: Request, session: SessionDep, user: Writer) -> Response:
     """Packed → planned (while it has not left)."""
     shipment_or_404(session, shipment_id, user)
-    try:
-        shipment = unpack(session, actor=user.actor, shipment_id=shipment_id)
-    except ShipmentStateError as error:
-        return step_failed(request, session, error, shipment_id)
-    flash(request, N_("Відправлення {number} повернуто до запланованих"), number=shipment.number)
-    return redirect(f"/shipments/{shipment_id}")
+    done = N_("Відправлення {number} повернуто до запланованих")
+    return take_step(request, session, user, shipment_id, unpack, done)
 
 
 def form_values(form: FormData) -> dict[str, str]:
@@ -198,21 +232,15 @@ async def shipment_dispatch(
         if len(value) > 64:
             errors[f"parcel-{number}"] = N_("Не довше {max} символів")
     if dispatched_on is None or errors:
-        return detail_page(
+        return form_failed(request, session, user, shipment_id, "dispatch", values, errors, {"max": 64})
+    try:
+        return take_step(
             request,
             session,
             user,
             shipment_id,
-            failed="dispatch",
-            values=values,
-            errors=translated(request, errors, {"max": 64}),
-            status_code=422,
-        )
-    try:
-        shipment = dispatch_shipment(
-            session,
-            actor=user.actor,
-            shipment_id=shipment_id,
+            dispatch_shipment,
+            N_("Відправлення {number} відправлено"),
             carrier=values.get("carrier", ""),
             tracking_number=values.get("tracking_number", ""),
             dispatched_on=dispatched_on,
@@ -221,20 +249,9 @@ async def shipment_dispatch(
         )
     except InvalidShipmentData as error:
         session.rollback()
-        return detail_page(
-            request,
-            session,
-            user,
-            shipment_id,
-            failed="dispatch",
-            values=values,
-            errors=translated(request, error.errors, error.params),
-            status_code=422,
+        return form_failed(
+            request, session, user, shipment_id, "dispatch", values, error.errors, error.params
         )
-    except ShipmentStateError as error:
-        return step_failed(request, session, error, shipment_id)
-    flash(request, N_("Відправлення {number} відправлено"), number=shipment.number)
-    return redirect(f"/shipments/{shipment_id}")
 
 
 @router.post("/shipments/{shipment_id}/correct")
@@ -286,13 +303,4 @@ async def shipment_correct(shipment_id: int, request: Request, session: SessionD
                 original=shipment.number,
             )
             return redirect(f"/shipments/{correction.id}")
-    return detail_page(
-        request,
-        session,
-        user,
-        shipment_id,
-        failed="correct",
-        values=values,
-        errors=translated(request, errors, {"max": 64}),
-        status_code=422,
-    )
+    return form_failed(request, session, user, shipment_id, "correct", values, errors, {"max": 64})

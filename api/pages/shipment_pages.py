@@ -21,7 +21,6 @@ from api.auth.models import User
 from api.auth.permissions import PROGRAMME_READ, PROGRAMME_WRITE
 from api.deps import PageUser, SessionDep
 from api.errors import Forbidden, PageNotFound
-from api.pages import shipment_queries as queries
 from api.pages.programme_common import (
     COLUMN_LABELS,
     PARCEL_STATE_LABELS,
@@ -29,8 +28,8 @@ from api.pages.programme_common import (
     Reader,
     Writer,
     download,
-    page_context,
     programme_or_404,
+    step_page,
     table_format_or_404,
     translated,
     whole_number,
@@ -38,6 +37,7 @@ from api.pages.programme_common import (
 from api.pages.programme_uploads import UploadProblem, keep_errors, table_upload
 from api.pages.rendering import flash, redirect, render
 from collection.errors import N_, CollectionError
+from distribution import shipment_queries as queries
 from distribution.bulk_dispatch import (
     DISPATCH_COLUMNS,
     BulkDispatchRefused,
@@ -48,7 +48,7 @@ from distribution.dispatch import incoming_shipments, mark_packed
 from distribution.dispatch_models import DISCREPANCY_KINDS, SHIPMENT_STATES, Shipment
 from distribution.errors import InvalidShipmentData
 from distribution.models import Programme
-from distribution.tables import RowError, read_table, write_table
+from distribution.tables import RowError, Table, read_table, write_table
 
 router = APIRouter()
 
@@ -147,14 +147,7 @@ def form_date(
 
 
 def _list_page(
-    request: Request,
-    session: Session,
-    user: User,
-    programme: Programme,
-    *,
-    load: dict | None = None,
-    errors: dict | None = None,
-    status_code: int = 200,
+    request: Request, session: Session, user: User, programme: Programme, **outcome: Any
 ) -> Response:
     query = request.query_params
     filters = {"state": str(query.get("state", "")).strip(), "library": str(query.get("library", "")).strip()}
@@ -167,25 +160,20 @@ def _list_page(
         library=filters["library"],
         page=whole_number(query.get("page")),
     )
-    return render(
+    return step_page(
         request,
-        "shipments/list.html",
-        page_context(
-            request,
-            user,
-            programme,
-            step="shipments",
-            heading=None,
-            rows=rows,
-            filters=filters,
-            counts=queries.state_counts(session, programme.id),
-            states=SHIPMENT_STATES,
-            load=load,
-            errors=errors or {},
-            column_labels=DISPATCH_COLUMN_LABELS,
-            **labels(),
-        ),
-        status_code=status_code,
+        user,
+        programme,
+        "shipments",
+        template="shipments/list.html",
+        heading=None,
+        rows=rows,
+        filters=filters,
+        counts=queries.state_counts(session, programme.id),
+        states=SHIPMENT_STATES,
+        column_labels=DISPATCH_COLUMN_LABELS,
+        **labels(),
+        **outcome,
     )
 
 
@@ -237,26 +225,10 @@ async def shipments_dispatch(
     form = await request.form()
     try:
         data, name = await table_upload(form)
+        table = _read_register(data, name)
     except UploadProblem as problem:
-        return _list_page(
-            request,
-            session,
-            user,
-            programme,
-            errors=translated(request, {"file": problem.message}, problem.params),
-            status_code=422,
-        )
-    try:
-        table = read_table(io.BytesIO(data), name, DISPATCH_COLUMNS)
-    except UNREADABLE:
-        return _list_page(
-            request,
-            session,
-            user,
-            programme,
-            errors=translated(request, {"file": N_("Не вдалося прочитати файл {name}")}, {"name": name}),
-            status_code=422,
-        )
+        errors = translated(request, {"file": problem.message}, problem.params)
+        return _list_page(request, session, user, programme, errors=errors, status_code=422)
     problems = list(table.errors)
     if not problems:
         try:
@@ -269,14 +241,8 @@ async def shipments_dispatch(
             session.rollback()
             problems = [RowError(1, "", empty.message, empty.params)]
     if problems:
-        return _list_page(
-            request,
-            session,
-            user,
-            programme,
-            load=_refused(request, programme, name, problems),
-            status_code=422,
-        )
+        load = _refused(request, programme, name, problems)
+        return _list_page(request, session, user, programme, load=load, status_code=422)
     flash(request, N_("Відправлено за реєстром {file}: {count}"), file=name, count=len(dispatched))
     return redirect(f"/programmes/{programme_id}/shipments")
 
@@ -292,6 +258,14 @@ def register_template(programme_id: int, fmt: str, session: SessionDep, _user: W
     ]
     write_table(out, table_format_or_404(fmt), REGISTER_HEADER, rows, sheet="register")
     return download(out.getvalue(), fmt, f"programme-{programme_id}-dispatch-register")
+
+
+def _read_register(data: bytes, name: str) -> Table:
+    """The uploaded register as a table; a file the readers cannot open is an ``UploadProblem``."""
+    try:
+        return read_table(io.BytesIO(data), name, DISPATCH_COLUMNS)
+    except UNREADABLE as error:
+        raise UploadProblem(N_("Не вдалося прочитати файл {name}"), name=name) from error
 
 
 def _refused(request: Request, programme: Programme, name: str, problems: list[RowError]) -> dict[str, Any]:

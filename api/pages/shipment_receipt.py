@@ -16,19 +16,19 @@ from fastapi.responses import Response
 
 from api.deps import SessionDep
 from api.errors import PageNotFound
-from api.pages import shipment_queries as queries
-from api.pages.programme_common import translated
 from api.pages.rendering import flash, redirect
 from api.pages.shipment_detail import (
     accept_rows,
-    detail_page,
+    form_failed,
     form_values,
     shipment_or_404,
     step_failed,
+    take_step,
     whole,
 )
 from api.pages.shipment_pages import Receiver, Viewer, form_date, library_scope
 from collection.errors import N_
+from distribution import shipment_queries as queries
 from distribution.dispatch import Discrepancy, accept_shipment, library_of, mark_delivered
 from distribution.dispatch_models import DISCREPANCY_KINDS
 from distribution.errors import InvalidShipmentData, ShipmentStateError
@@ -50,28 +50,17 @@ async def shipment_deliver(
     errors: dict[str, str] = {}
     delivered_on = form_date(values, "delivered_on", errors)
     if delivered_on is None:
-        return detail_page(
-            request,
-            session,
-            user,
-            shipment_id,
-            failed="deliver",
-            values=values,
-            errors=translated(request, errors),
-            status_code=422,
-        )
-    try:
-        shipment = mark_delivered(
-            session,
-            actor=user.actor,
-            shipment_id=shipment_id,
-            delivered_on=delivered_on,
-            library_id=library_scope(user),
-        )
-    except ShipmentStateError as error:
-        return step_failed(request, session, error, shipment_id)
-    flash(request, N_("Відправлення {number} доставлено"), number=shipment.number)
-    return redirect(f"/shipments/{shipment_id}")
+        return form_failed(request, session, user, shipment_id, "deliver", values, errors)
+    return take_step(
+        request,
+        session,
+        user,
+        shipment_id,
+        mark_delivered,
+        N_("Відправлення {number} доставлено"),
+        delivered_on=delivered_on,
+        library_id=library_scope(user),
+    )
 
 
 def _reported(
@@ -143,16 +132,7 @@ async def shipment_accept(
             )
             flash(request, message, number=shipment.acceptance_number)
             return redirect(f"/shipments/{shipment_id}")
-    return detail_page(
-        request,
-        session,
-        user,
-        shipment_id,
-        failed="accept",
-        values=values,
-        errors=translated(request, errors, {"max": 255}),
-        status_code=422,
-    )
+    return form_failed(request, session, user, shipment_id, "accept", values, errors, {"max": 255})
 
 
 # --- MARC for the recipient --------------------------------------------------------------------------

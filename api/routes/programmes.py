@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import PurePath
 from typing import Annotated, Any, BinaryIO, Literal
@@ -20,8 +20,7 @@ from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from sqlalchemy import case, func, select, true
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.auth.models import User
@@ -30,7 +29,8 @@ from api.deps import CurrentUser, SessionDep, TranslatorDep
 from api.errors import Forbidden
 from api.i18n import Translator
 from collection.errors import N_, NotFoundError
-from collection.models import EditionIsbn
+from distribution import programme_queries as queries
+from distribution.adjustment_rows import resolve_adjustments
 from distribution.errors import InvalidProgrammeData
 from distribution.fulfilment import (
     adjust_allocation,
@@ -40,14 +40,12 @@ from distribution.fulfilment import (
     programme_report,
     write_report,
 )
-from distribution.libraries import STATUSES, Library
+from distribution.libraries import STATUSES
 from distribution.marc_titles import is_marc_file
 from distribution.models import (
     PROGRAMME_KINDS,
     PROGRAMME_STATES,
     Delivery,
-    Order,
-    Parcel,
     Programme,
     ProgrammeTitle,
 )
@@ -73,7 +71,6 @@ from distribution.tables import (
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA_TYPES = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8"}
-CHUNK = 900  # bound parameters per IN (...): below SQLite's limit on older builds
 DEFAULT_LIMITS = CarrierLimits()
 
 router = APIRouter(prefix="/programmes", tags=["programmes"])
@@ -258,162 +255,23 @@ def readable_upload(upload: UploadFile) -> tuple[BinaryIO, str]:
     return upload.file, filename
 
 
-# --- read queries (the services have no listing of these yet) -------------------------------------
-
-
-def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
-
-
 def _isbn_filter(value: str) -> str:
+    """An ISBN typed as a filter, as the tables store it (a bad one is the caller's error)."""
     try:
         return isbn()(value.strip()) or ""
     except CellError as error:
         raise InvalidProgrammeData(error.problem, field="isbn", params=error.params) from None
 
 
-def _titles_by_isbn(session: Session, programme_id: int, isbns: Sequence[str]) -> dict[str, int]:
-    """Programme title ids by the title's ISBN or any ISBN of its catalogue edition."""
-    found: dict[str, int] = {}
-    for chunk in _chunks(sorted(set(isbns))):
-        found.update(session.execute(
-            select(ProgrammeTitle.isbn, ProgrammeTitle.id)
-            .where(ProgrammeTitle.programme_id == programme_id, ProgrammeTitle.isbn.in_(chunk))
-        ).all())  # fmt: skip
-        for value, title_id in session.execute(
-            select(EditionIsbn.isbn13, ProgrammeTitle.id)
-            .join(ProgrammeTitle, ProgrammeTitle.edition_id == EditionIsbn.edition_id)
-            .where(ProgrammeTitle.programme_id == programme_id, EditionIsbn.isbn13.in_(chunk))
-        ):  # fmt: skip
-            found.setdefault(value, title_id)
-    return found
-
-
-def _known(session: Session, column: Any, values: Sequence[Any], where: Any = None) -> set[Any]:
-    """Which of ``values`` the column holds (among the rows ``where`` selects)."""
-    known: set[Any] = set()
-    for chunk in _chunks(sorted(set(values))):
-        known.update(session.scalars(select(column).where(true() if where is None else where,
-                                                          column.in_(chunk))))
-    return known
-
-
-def _titles_of(session: Session, title_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
-    """Title id -> (ISBN, title text)."""
-    found: dict[int, tuple[str, str]] = {}
-    for chunk in _chunks(sorted(set(title_ids))):
-        for title_id, own_isbn, text in session.execute(
-            select(ProgrammeTitle.id, ProgrammeTitle.isbn, ProgrammeTitle.title)
-            .where(ProgrammeTitle.id.in_(chunk))
-        ):  # fmt: skip
-            found[title_id] = (own_isbn or "", text)
-    return found
-
-
-def resolve_adjustments(
-    session: Session, programme_id: int, rows: Sequence[dict[str, Any]],
-    where: Callable[[int], str] = str,
-) -> tuple[dict[tuple[str, int], int], list[RowError]]:  # fmt: skip
-    """Hand adjustments named by library code and ISBN or title id, as (code, title id) -> quantity.
-
-    ``rows`` carry ``library_code``, ``isbn`` and/or ``title_id``, ``quantity`` and their row
-    under ``ROW_FIELD``; ``where`` names a row in messages. Every problem is returned, each
-    naming its row: unknown libraries or titles, bad ISBNs, the same library and title twice.
-    """
-    errors: list[RowError] = []
-    rows = [dict(row) for row in rows]  # normalised below; the caller's rows stay as given
-    for row in rows:
-        row["library_code"] = str(row.get("library_code") or "").strip().upper()
-        if row.get("isbn"):
-            try:
-                row["isbn"] = isbn()(str(row["isbn"]).strip())
-            except CellError as error:
-                errors.append(RowError(row[ROW_FIELD], "isbn", error.problem, error.params, str(row["isbn"])))
-                row["isbn"] = None
-                row["bad"] = True
-    codes = _known(session, Library.code, [r["library_code"] for r in rows])
-    by_isbn = _titles_by_isbn(session, programme_id, [r["isbn"] for r in rows if r.get("isbn")])
-    title_ids = _known(session, ProgrammeTitle.id, [r["title_id"] for r in rows if r.get("title_id")],
-                       ProgrammeTitle.programme_id == programme_id)
-    changes: dict[tuple[str, int], int] = {}
-    first_row: dict[tuple[str, int], int] = {}
-    for row in rows:
-        number, code = row[ROW_FIELD], row["library_code"]
-        if code not in codes:
-            errors.append(
-                RowError(number, "library_code", N_("Невідома бібліотека {code}"), {"code": code}, code)
-            )
-        title = _resolve_title(row, by_isbn, title_ids, errors)
-        if code not in codes or title is None:
-            continue
-        if (code, title) in first_row:
-            errors.append(RowError(
-                number, "library_code", N_("Та сама бібліотека й назва, що в рядку {row}"),
-                {"row": where(first_row[(code, title)])}, code,
-            ))  # fmt: skip
-            continue
-        first_row[(code, title)] = number
-        changes[(code, title)] = row["quantity"]
-    return changes, sorted(errors, key=lambda e: (e.row, e.column))
-
-
-def _resolve_title(row: dict[str, Any], by_isbn: dict[str, int], title_ids: set[int],
-                   errors: list[RowError]) -> int | None:  # fmt: skip
-    number = row[ROW_FIELD]
-    if row.get("bad"):
-        return None
-    from_isbn = by_isbn.get(row["isbn"]) if row.get("isbn") else None
-    if row.get("isbn") and from_isbn is None:
-        errors.append(RowError(number, "isbn", N_("ISBN {isbn} немає в списку назв програми"),
-                               {"isbn": row["isbn"]}, row["isbn"]))  # fmt: skip
-        return None
-    title_id = row.get("title_id")
-    if title_id and title_id not in title_ids:
-        errors.append(RowError(number, "title_id", N_("Назви {id} немає в програмі"), {"id": title_id},
-                               str(title_id)))  # fmt: skip
-        return None
-    if from_isbn and title_id and from_isbn != title_id:
-        errors.append(RowError(number, "title_id", N_("ISBN і номер назви вказують на різні назви"),
-                               {}, str(title_id)))  # fmt: skip
-        return None
-    if not (from_isbn or title_id):
-        errors.append(RowError(number, "isbn", N_("Потрібен ISBN або номер назви")))
-        return None
-    return from_isbn or title_id
-
-
-def _parcels(programme_id: int, library_code: str | None = None) -> tuple[Any, Any]:
-    """The query for a programme's parcels (optionally one library's) and its count query."""
-    stmt = select(Parcel, Library.code).join(Library, Library.id == Parcel.library_id).where(
-        Parcel.programme_id == programme_id
-    )
-    if library_code:
-        stmt = stmt.where(Library.code == library_code.strip().upper())
-    return stmt, select(func.count()).select_from(stmt.subquery())
-
-
-def _parcel_totals(session: Session, programme_id: int) -> dict[str, Any]:
-    count, libraries, copies, weight, oversize = session.execute(
-        select(func.count(Parcel.id), func.count(func.distinct(Parcel.library_id)),
-               func.coalesce(func.sum(Parcel.copies), 0), func.coalesce(func.sum(Parcel.weight), 0),
-               func.coalesce(func.sum(case((Parcel.oversize, 1), else_=0)), 0))
-        .where(Parcel.programme_id == programme_id)
-    ).one()  # fmt: skip
-    weight = Decimal(str(weight)).quantize(Decimal("0.001"))  # SQLite may sum Numeric as a float
-    return {"parcels": count, "libraries": libraries, "copies": int(copies), "weight": str(weight),
-            "oversize": int(oversize)}  # fmt: skip
-
-
-def _delivery_json(delivery: Delivery) -> dict[str, Any]:
+def _delivery_json(row: queries.DeliveryRow) -> dict[str, Any]:
     """A delivery's document fields and its totals."""
+    delivery = row.delivery
     return {
         "id": delivery.id, "number": delivery.number, "date": delivery.date.isoformat(),
         "supplier": delivery.supplier, "note": delivery.note, "created_by": delivery.created_by,
         "created_at": delivery.created_at.isoformat() if delivery.created_at else None,
-        **{name: sum(getattr(line, name) for line in delivery.lines)
-           for name in ("received", "damaged", "wrong_title")},
-        "line_count": len(delivery.lines),
+        "received": row.received, "damaged": row.damaged, "wrong_title": row.wrong_title,
+        "line_count": row.lines,
     }  # fmt: skip
 
 
@@ -426,14 +284,8 @@ def list_programmes(
     year: int | None = None, state: Literal[PROGRAMME_STATES] | None = None,  # type: ignore[valid-type]
 ) -> list[dict[str, Any]]:  # fmt: skip
     """Programmes, newest year first."""
-    stmt = select(Programme).order_by(Programme.year.desc(), Programme.id.desc())
-    if kind:
-        stmt = stmt.where(Programme.kind == kind)
-    if year is not None:
-        stmt = stmt.where(Programme.year == year)
-    if state:
-        stmt = stmt.where(Programme.state == state)
-    return [programme_json(p) for p in session.scalars(stmt)]
+    programmes = queries.find_programmes(session, kind=kind or "", year=year, state=state or "")
+    return [programme_json(p) for p in programmes]
 
 
 @router.post("", status_code=201, responses={422: {}})
@@ -448,7 +300,7 @@ def programme_detail(programme_id: int, session: SessionDep, _user: Reader) -> d
     """A programme with its totals: ordered, received, allocated, packed, dispatched, surplus."""
     programme = get_programme(session, programme_id)
     report = programme_report(session, programme_id)
-    deliveries = session.scalar(select(func.count(Delivery.id)).where(Delivery.programme_id == programme_id))
+    deliveries = queries.count_in_programme(session, Delivery, programme_id)
     return programme_json(programme) | {
         "titles": len(report["titles"]), "libraries": len(report["libraries"]),
         "deliveries": deliveries, "totals": report["totals"],
@@ -507,27 +359,11 @@ def list_orders(
 ) -> dict[str, Any]:  # fmt: skip
     """Orders by library and title, a page at a time."""
     get_programme(session, programme_id)
-    stmt = (
-        select(Order, Library.code, ProgrammeTitle.isbn, ProgrammeTitle.title)
-        .join(Library, Library.id == Order.library_id)
-        .join(ProgrammeTitle, ProgrammeTitle.id == Order.title_id)
-        .where(Order.programme_id == programme_id)
-    )
-    if library_code:
-        stmt = stmt.where(Library.code == library_code.strip().upper())
-    if isbn:
-        stmt = stmt.where(ProgrammeTitle.isbn == _isbn_filter(isbn))
-    if title_id is not None:
-        stmt = stmt.where(Order.title_id == title_id)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    page = session.execute(stmt.order_by(Library.code, Order.title_id).limit(limit).offset(offset))
-    items = [
-        {"id": order.id, "library_code": code, "title_id": order.title_id, "isbn": own_isbn or "",
-         "title": text, "quantity": order.quantity, "source_file": order.source_file,
-         "source_row": order.source_row}
-        for order, code, own_isbn, text in page
-    ]  # fmt: skip
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
+    rows, total = queries.order_rows(
+        session, programme_id, library_code=library_code or "", isbn=_isbn_filter(isbn) if isbn else None,
+        title_id=title_id, limit=limit, offset=offset,
+    )  # fmt: skip
+    return {"items": [asdict(row) for row in rows], "total": total, "limit": limit, "offset": offset}
 
 
 # --- deliveries -----------------------------------------------------------------------------------
@@ -577,7 +413,11 @@ async def delivery_input(request: Request) -> DeliveryUpload:
             [{**e, "loc": ("body", *e["loc"])} for e in error.errors(include_url=False)]
         ) from None
     return DeliveryUpload(
-        io.BytesIO(_lines_csv(body.lines)), f"{body.number}.csv", body.number, body.date, body.supplier,
+        io.BytesIO(_lines_csv(body.lines)),
+        f"{body.number}.csv",
+        body.number,
+        body.date,
+        body.supplier,
         lambda e: f"lines[{e.row - 2}].{e.column}",  # csv row 2 is the first line
     )
 
@@ -630,27 +470,24 @@ def create_delivery(
 def list_deliveries(programme_id: int, session: SessionDep, _user: Reader) -> list[dict[str, Any]]:
     """Deliveries in the order they were registered, with their totals."""
     get_programme(session, programme_id)
-    deliveries = session.scalars(
-        select(Delivery).where(Delivery.programme_id == programme_id)
-        .options(selectinload(Delivery.lines)).order_by(Delivery.id)
-    )  # fmt: skip
-    return [_delivery_json(d) for d in deliveries]
+    return [_delivery_json(row) for row in queries.list_deliveries(session, programme_id, newest_first=False)]
 
 
 @router.get("/{programme_id}/deliveries/{delivery_id}", responses={404: {}})
 def get_delivery(programme_id: int, delivery_id: int, session: SessionDep, _user: Reader) -> dict[str, Any]:
     """A delivery and its lines (title, received, damaged, wrong title)."""
     get_programme(session, programme_id)
-    delivery = session.get(Delivery, delivery_id)
-    if delivery is None or delivery.programme_id != programme_id:
+    row = queries.delivery_totals(session, programme_id, delivery_id)
+    if row is None:
         raise NotFoundError(N_("Надходження {id} не знайдено"), params={"id": delivery_id})
-    titles = _titles_of(session, (line.title_id for line in delivery.lines))
+    titles = queries.titles_of(session, (line.title_id for line in row.delivery.lines))
     lines = [
-        {"title_id": line.title_id, "isbn": titles[line.title_id][0], "title": titles[line.title_id][1],
-         "received": line.received, "damaged": line.damaged, "wrong_title": line.wrong_title}
-        for line in sorted(delivery.lines, key=lambda line: line.id)
+        {"title_id": line.title_id, "isbn": titles[line.title_id].isbn or "",
+         "title": titles[line.title_id].title, "received": line.received, "damaged": line.damaged,
+         "wrong_title": line.wrong_title}
+        for line in sorted(row.delivery.lines, key=lambda line: line.id)
     ]  # fmt: skip
-    return _delivery_json(delivery) | {"lines": lines}
+    return _delivery_json(row) | {"lines": lines}
 
 
 # --- allocation -----------------------------------------------------------------------------------
@@ -739,7 +576,8 @@ def pack(
     limits = CarrierLimits(max_weight=body.max_weight, max_copies=body.max_copies,
                            packaging_weight=body.packaging_weight)  # fmt: skip
     pack_programme(session, actor=user.actor, programme_id=programme_id, limits=limits)
-    return _parcel_totals(session, programme_id)
+    totals = queries.parcel_totals(session, programme_id)
+    return asdict(totals) | {"weight": str(totals.weight)}
 
 
 @router.get("/{programme_id}/parcels", responses={404: {}})
@@ -749,22 +587,20 @@ def list_parcels(
 ) -> dict[str, Any]:  # fmt: skip
     """Parcels with their packing lists, by library and number."""
     get_programme(session, programme_id)
-    stmt, count = _parcels(programme_id, library_code)
-    page = session.execute(
-        stmt.options(selectinload(Parcel.lines))
-        .order_by(Library.code, Parcel.number).limit(limit).offset(offset)
-    ).all()  # fmt: skip
-    titles = _titles_of(session, (line.title_id for parcel, _ in page for line in parcel.lines))
+    page, total = queries.parcel_rows(
+        session, programme_id, library_code=library_code or "", limit=limit, offset=offset
+    )
+    titles = queries.titles_of(session, (line.title_id for parcel, _ in page for line in parcel.lines))
     items = [
-        {"id": parcel.id, "library_code": code, "shipment_id": parcel.shipment_id,
+        {"id": parcel.id, "library_code": library.code, "shipment_id": parcel.shipment_id,
          "number": parcel.number, "weight": str(parcel.weight),
          "copies": parcel.copies, "oversize": parcel.oversize, "state": parcel.state,
-         "lines": [{"title_id": line.title_id, "isbn": titles[line.title_id][0],
-                    "title": titles[line.title_id][1], "copies": line.copies}
+         "lines": [{"title_id": line.title_id, "isbn": titles[line.title_id].isbn or "",
+                    "title": titles[line.title_id].title, "copies": line.copies}
                    for line in sorted(parcel.lines, key=lambda line: line.title_id)]}
-        for parcel, code in page
+        for parcel, library in page
     ]  # fmt: skip
-    return {"items": items, "total": session.scalar(count), "limit": limit, "offset": offset}
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
 # --- report ---------------------------------------------------------------------------------------

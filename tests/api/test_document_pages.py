@@ -15,7 +15,12 @@ from distribution.models import ProgrammeTitle
 from tests.api.conftest import bearer, page_login
 from tests.builders import TEST_ACTOR, make_user
 from tests.distribution.programme_builders import A
-from tests.distribution.test_documents import dispatched_programme, packed_programme, shipment_for, title_id
+from tests.distribution.shipment_builders import (
+    dispatched_programme,
+    packed_programme,
+    shipment_for,
+    title_id,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -223,10 +223,10 @@ def test_adjust_beyond_the_limits_is_refused_and_changes_nothing(session, alloca
     over_order = invoke("programme", "adjust", allocated, "--library", "LG-B01", "--isbn", PB,
                         "--quantity", "1")  # fmt: skip
     assert over_order.exit_code == 1
-    assert "LG-B01" in over_order.stderr and "ordered" in over_order.stderr
+    assert "LG-B01, «Лісова пісня" in over_order.stderr and "більше, ніж замовлено (0)" in over_order.stderr
     over_received = invoke("programme", "adjust", allocated, "--library", "LG-A01", "--isbn", PA,
                            "--quantity", "5", "--allow-over-order")  # fmt: skip
-    assert over_received.exit_code == 1 and "received" in over_received.stderr
+    assert over_received.exit_code == 1 and "а отримано лише" in over_received.stderr
     assert allocation_now(session, allocated) == before
     freed = invoke("programme", "adjust", allocated, "--library", "LG-A01", "--isbn", PB, "--quantity", "0")
     assert freed.exit_code == 0, freed.output

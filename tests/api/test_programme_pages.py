@@ -222,7 +222,7 @@ def test_a_delivery_is_registered_from_typed_lines_or_a_file(client, db, staff):
     response = post_form(client, url, typed)
     assert response.status_code == 303
     detail = client.get(response.headers["location"]).text
-    assert "коробка 3 прим" in html.unescape(detail)
+    assert html.unescape(detail).count("коробка 3 прим'ята") == 1
     assert "Надходження ВН-17 зареєстровано: назв 2, отримано 25, пошкоджено 1" in detail
     lines = cell_text(detail, "delivery-lines")
     assert "Кобзар 20 1 0" in lines and "Лісова пісня 5 0 0" in lines
@@ -269,7 +269,9 @@ def test_allocation_shares_out_the_delivery_and_refuses_adjustments_beyond_the_l
     }
     refused = post_form(client, f"{url}/adjust", {**form, "quantity": "2"}, page=url)
     assert refused.status_code == 409
-    assert "Розподіл виходить за межі" in cell_text(refused.text, "allocation-error")
+    refusal = cell_text(refused.text, "allocation-error")
+    assert "Розподіл виходить за межі" in refusal
+    assert f"«Кобзар ({A})»: розподілено 6, а отримано лише 5" in refusal
     assert _allocated(db, programme.id) == {"LG-A01": 1, "LG-B01": 4}
 
     over_order = post_form(

@@ -409,12 +409,13 @@ def test_an_adjustment_beyond_received_or_ordered_is_refused_and_changes_nothing
     over_order = client.patch(f"{API}/{received}/allocation", headers=h, json={
         "changes": [{"library_code": "LG-KRM-01", "isbn": C, "quantity": 1}]})  # fmt: skip
     assert over_order.status_code == 409
-    assert "LG-KRM-01" in over_order.json()["detail"] and "ordered" in over_order.json()["detail"]
+    assert "LG-KRM-01, «Тіні забутих предків" in over_order.json()["detail"]
+    assert "більше, ніж замовлено (0)" in over_order.json()["detail"]
     assert over_order.json()["errors"][0]["field"] == "allocation"
     over_received = client.patch(f"{API}/{received}/allocation", headers=h, json={
         "changes": [{"library_code": "LG-STB-01", "isbn": A, "quantity": 5}],
         "allow_over_order": True})  # fmt: skip
-    assert over_received.status_code == 409 and "received" in over_received.json()["detail"]
+    assert over_received.status_code == 409 and "а отримано лише" in over_received.json()["detail"]
     assert allocation(client, h, received) == before
     negative = client.patch(f"{API}/{received}/allocation", headers=h, json={
         "changes": [{"library_code": "LG-STB-01", "isbn": A, "quantity": -1}]})  # fmt: skip
@@ -487,3 +488,14 @@ def test_the_report_downloads_as_csv_and_xlsx(client, staff, received):
     header, *rows = book["titles"].iter_rows(values_only=True)
     assert {row[header.index("isbn")]: row[header.index("allocated")] for row in rows}[A] == 6
     assert client.get(f"{API}/{received}/report?format=pdf", headers=h).status_code == 422
+
+
+def test_limit_problems_are_told_in_the_callers_language(client, staff, received):
+    h = staff["olena"]
+    client.post(f"{API}/{received}/allocation", headers=h)
+    client.cookies.set("komplekt_lang", "en")
+    change = {"changes": [{"library_code": "LG-KRM-01", "isbn": C, "quantity": 1}]}
+    refused = client.patch(f"{API}/{received}/allocation", headers=h, json=change)
+    assert refused.status_code == 409
+    assert "LG-KRM-01, “Тіні забутих предків" in refused.json()["detail"]
+    assert "is more than the 0 ordered" in refused.json()["detail"]

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from distribution.allocation import (
+    LimitProblem,
     OrderLine,
     Plan,
     Policy,
@@ -55,9 +56,9 @@ def test_hand_adjustments_are_checked_against_received_and_ordered() -> None:
     ordered = {("A", "T"): 3, ("B", "T"): 2}
     assert check_adjustment(plan, {"T": 4}, ordered, {("A", "T"): 3, ("B", "T"): 1}) == []
     problems = check_adjustment(plan, {"T": 4}, ordered, {("A", "T"): 3})
-    assert problems == ["T: 5 allocated but only 4 received"]
+    assert problems == [LimitProblem("over_received", None, "T", 5, 4)]
     problems = check_adjustment(plan, {"T": 9}, ordered, {("B", "T"): 4})
-    assert problems == ["B / T: 4 is more than the 2 ordered"]
+    assert problems == [LimitProblem("over_order", "B", "T", 4, 2)]
     assert check_adjustment(plan, {"T": 9}, ordered, {("B", "T"): 4}, allow_over_order=True) == []
 
 

@@ -8,72 +8,43 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
 
-from distribution import documents, documents_xlsx
+from distribution import documents_xlsx
+from distribution.amount_words import amount_in_words_uk
 from distribution.dispatch import (
     Discrepancy,
     accept_shipment,
     correct_shipment,
     dispatch_shipment,
-    list_shipments,
     mark_packed,
 )
-from distribution.documents import Party, amount_in_words_uk
+from distribution.document_parts import Party
 from distribution.errors import InvalidShipmentData, LibraryNotFound, ShipmentStateError
-from distribution.fulfilment import allocate_programme, pack_programme
 from distribution.libraries import Library
 from distribution.models import ProgrammeTitle
-from distribution.packing import CarrierLimits
+from distribution.programme_documents import library_summary, shipment_register
+from distribution.shipment_documents import (
+    acceptance_act,
+    packing_list,
+    programme_labels,
+    shipment_labels,
+    transfer_act,
+)
 from tests.builders import TEST_ACTOR
-from tests.distribution.programme_builders import A, B, programme_with_orders
+from tests.distribution.programme_builders import A, B
+from tests.distribution.shipment_builders import (
+    DAY,
+    dispatched_programme,
+    library_id,
+    packed_programme,
+    shipment_for,
+    title_id,
+)
 
-DAY = date(2026, 11, 20)
 SENDER = Party(name="Луганська обласна універсальна наукова бібліотека")
 
 
 # --- builders -------------------------------------------------------------------------------------
-
-
-def library_id(session, code):
-    return session.scalar(select(Library.id).where(Library.code == code))
-
-
-def title_id(session, programme_id, isbn):
-    return session.scalar(
-        select(ProgrammeTitle.id).where(
-            ProgrammeTitle.programme_id == programme_id, ProgrammeTitle.isbn == isbn
-        )
-    )
-
-
-def shipment_for(session, programme_id, code):
-    found = list_shipments(session, programme_id=programme_id, library_id=library_id(session, code))
-    assert len(found) == 1, found
-    return found[0]
-
-
-def packed_programme(session, max_copies=100):
-    """Titles A (350.00) and B (210.50); LG-A01 gets 5 A + 2 B, LG-B01 3 A; planned, not sent."""
-    programme = programme_with_orders(
-        session, [["LG-A01", A, 5], ["LG-A01", B, 2], ["LG-B01", A, 3]], received=[[A, 8, 0], [B, 2, 0]]
-    )
-    allocate_programme(session, actor=TEST_ACTOR, programme_id=programme.id)
-    pack_programme(
-        session, actor=TEST_ACTOR, programme_id=programme.id, limits=CarrierLimits(max_copies=max_copies)
-    )
-    return programme
-
-
-def dispatched_programme(session, max_copies=100):
-    """``packed_programme`` with every shipment dispatched by Nova Poshta on ``DAY``."""
-    programme = packed_programme(session, max_copies)
-    for shipment in list_shipments(session, programme_id=programme.id):
-        dispatch_shipment(
-            session, actor=TEST_ACTOR, shipment_id=shipment.id, carrier="nova_poshta",
-            tracking_number=f"2040000000{shipment.id:04d}", dispatched_on=DAY,
-        )  # fmt: skip
-    return programme
 
 
 def with_shortage(session):
@@ -142,7 +113,7 @@ def test_the_sum_in_words_rounds_to_kopiyky():
 def test_a_dispatched_transfer_act_lists_titles_copies_prices_and_the_total_in_words(session):
     programme = dispatched_programme(session)
     shipment = shipment_for(session, programme.id, "LG-A01")
-    act = documents.transfer_act(session, shipment, sender=SENDER)
+    act = transfer_act(session, shipment, sender=SENDER)
     assert (act.number, act.date, act.draft, act.correction_of) == (shipment.number, DAY, False, "")
     assert act.recipient.code == "LG-A01" and act.sender == SENDER
     assert [
@@ -166,7 +137,7 @@ def test_an_unsent_act_is_a_draft_dated_today_at_current_prices(session):
     title = session.get(ProgrammeTitle, title_id(session, programme.id, A))
     title.price = Decimal("360.00")
     session.commit()
-    act = documents.transfer_act(session, shipment, sender=SENDER, today=date(2026, 11, 18))
+    act = transfer_act(session, shipment, sender=SENDER, today=date(2026, 11, 18))
     assert (act.draft, act.date, act.state) == (True, date(2026, 11, 18), "planned")
     assert [(line.copies, line.price) for line in act.lines] == [(3, Decimal("360.00"))]
     assert act.total_sum == Decimal("1080.00")
@@ -175,11 +146,11 @@ def test_an_unsent_act_is_a_draft_dated_today_at_current_prices(session):
 def test_a_dispatched_act_does_not_change_when_the_title_list_does(session):
     programme = dispatched_programme(session)
     shipment = shipment_for(session, programme.id, "LG-A01")
-    before = documents.transfer_act(session, shipment, sender=SENDER)
+    before = transfer_act(session, shipment, sender=SENDER)
     title = session.get(ProgrammeTitle, title_id(session, programme.id, A))
     title.price, title.title = Decimal("999.00"), "Кобзар (нове видання)"
     session.commit()
-    assert documents.transfer_act(session, shipment, sender=SENDER) == before
+    assert transfer_act(session, shipment, sender=SENDER) == before
 
 
 def test_a_correction_act_amends_the_original_with_signed_quantities(session):
@@ -189,7 +160,7 @@ def test_a_correction_act_amends_the_original_with_signed_quantities(session):
     correction = correct_shipment(
         session, actor=TEST_ACTOR, shipment_id=shipment.id, lines={b: -1}, note="одну не вклали"
     )
-    act = documents.transfer_act(session, correction, sender=SENDER)
+    act = transfer_act(session, correction, sender=SENDER)
     assert (act.correction_of, act.number, act.draft, act.note) == (
         shipment.number, correction.number, False, "одну не вклали",
     )  # fmt: skip
@@ -206,7 +177,7 @@ def test_a_correction_act_amends_the_original_with_signed_quantities(session):
 def test_the_packing_list_has_a_page_per_parcel_numbered_n_of_m(session):
     programme = dispatched_programme(session, max_copies=4)
     shipment = shipment_for(session, programme.id, "LG-A01")
-    packing = documents.packing_list(session, shipment, sender=SENDER)
+    packing = packing_list(session, shipment, sender=SENDER)
     assert [(p.index, p.count, p.copies) for p in packing.parcels] == [(1, 2, 4), (2, 2, 3)]
     assert packing.total_copies == 7 and packing.total_weight == sum(p.weight for p in packing.parcels)
     titles = {(line.title, line.isbn) for p in packing.parcels for line in p.lines}
@@ -221,20 +192,20 @@ def test_labels_carry_carrier_branch_parcel_n_of_m_and_tracking(session):
     a01.carrier, a01.carrier_branch, a01.address = "nova_poshta", "17", "вул. Соборна, 5"
     session.commit()
     shipment = shipment_for(session, programme.id, "LG-A01")
-    labels = documents.shipment_labels(session, shipment, sender=SENDER).labels
+    labels = shipment_labels(session, shipment, sender=SENDER).labels
     assert [(label.index, label.count, label.carrier_branch) for label in labels] == [
         (1, 2, "17"),
         (2, 2, "17"),
     ]
     assert labels[0].recipient.address == "вул. Соборна, 5" and labels[0].tracking_number == ""
     # a programme's labels leave out what is still only planned
-    assert documents.programme_labels(session, programme.id, sender=SENDER).labels == ()
+    assert programme_labels(session, programme.id, sender=SENDER).labels == ()
     mark_packed(session, actor=TEST_ACTOR, shipment_id=shipment.id)
     dispatch_shipment(
         session, actor=TEST_ACTOR, shipment_id=shipment.id, carrier="nova_poshta", tracking_number="20450001",
         dispatched_on=DAY, parcel_tracking={2: "20450002"},
     )  # fmt: skip
-    sheet = documents.programme_labels(session, programme.id, sender=SENDER)
+    sheet = programme_labels(session, programme.id, sender=SENDER)
     assert [(label.shipment_number, label.tracking_number) for label in sheet.labels] == [
         (shipment.number, "20450001"),
         (shipment.number, "20450002"),
@@ -248,7 +219,7 @@ def test_the_register_has_a_row_per_shipment_with_totals_and_filters(session):
     programme = dispatched_programme(session)
     a01 = shipment_for(session, programme.id, "LG-A01")
     accept_shipment(session, actor=TEST_ACTOR, shipment_id=a01.id, accepted_on=date(2026, 11, 25))
-    register = documents.shipment_register(session, programme.id)
+    register = shipment_register(session, programme.id)
     assert [(r.library_code, r.copies, r.total_sum, r.state, r.parcels) for r in register.rows] == [
         ("LG-A01", 7, Decimal("2171.00"), "confirmed", 1),
         ("LG-B01", 3, Decimal("1050.00"), "dispatched", 1),
@@ -267,12 +238,12 @@ def test_the_register_has_a_row_per_shipment_with_totals_and_filters(session):
         Decimal("3221.00"),
     )
     assert totals.weight == sum(r.weight for r in register.rows) > 0
-    only = documents.shipment_register(session, programme.id, states=["dispatched"])
+    only = shipment_register(session, programme.id, states=["dispatched"])
     assert [r.library_code for r in only.rows] == ["LG-B01"] and only.totals.total_sum == Decimal("1050.00")
-    assert documents.shipment_register(session, programme.id, date_from=date(2026, 11, 21)).rows == ()
-    assert len(documents.shipment_register(session, programme.id, date_from=DAY, date_to=DAY).rows) == 2
+    assert shipment_register(session, programme.id, date_from=date(2026, 11, 21)).rows == ()
+    assert len(shipment_register(session, programme.id, date_from=DAY, date_to=DAY).rows) == 2
     with pytest.raises(InvalidShipmentData):
-        documents.shipment_register(session, programme.id, states=["lost"])
+        shipment_register(session, programme.id, states=["lost"])
 
 
 def test_the_register_counts_unsent_shipments_at_current_prices(session):
@@ -280,7 +251,7 @@ def test_the_register_counts_unsent_shipments_at_current_prices(session):
     title = session.get(ProgrammeTitle, title_id(session, programme.id, A))
     title.price = Decimal("100.00")
     session.commit()
-    register = documents.shipment_register(session, programme.id)
+    register = shipment_register(session, programme.id)
     assert [(r.state, r.total_sum) for r in register.rows] == [
         ("planned", Decimal("921.00")),
         ("planned", Decimal("300.00")),
@@ -289,7 +260,7 @@ def test_the_register_counts_unsent_shipments_at_current_prices(session):
 
 def test_the_library_summary_after_a_shortage(session):
     programme, _shipment = with_shortage(session)
-    summary = documents.library_summary(session, programme.id, "lg-a01")
+    summary = library_summary(session, programme.id, "lg-a01")
     assert summary.library.code == "LG-A01" and len(summary.shipments) == 1
     by_title = {line.isbn: line for line in summary.lines}
     a = by_title[A]
@@ -303,7 +274,7 @@ def test_the_library_summary_after_a_shortage(session):
     assert (t.ordered, t.allocated, t.dispatched, t.confirmed, t.shortage, t.damaged) == (7, 5, 7, 5, 2, 1)
     assert (t.dispatched_sum, t.confirmed_sum) == (Decimal("2171.00"), Decimal("1471.00"))
     with pytest.raises(LibraryNotFound):
-        documents.library_summary(session, programme.id, "LG-NOPE")
+        library_summary(session, programme.id, "LG-NOPE")
 
 
 # --- act of acceptance ------------------------------------------------------------------------------
@@ -311,7 +282,7 @@ def test_the_library_summary_after_a_shortage(session):
 
 def test_the_acceptance_act_shows_what_was_received_and_the_discrepancies(session):
     _programme, shipment = with_shortage(session)
-    act = documents.acceptance_act(session, shipment, sender=SENDER)
+    act = acceptance_act(session, shipment, sender=SENDER)
     assert (act.acceptance_number, act.accepted_on, act.state) == (
         f"{shipment.number}-П", date(2026, 11, 25), "discrepancy",
     )  # fmt: skip
@@ -333,7 +304,7 @@ def test_the_acceptance_act_shows_what_was_received_and_the_discrepancies(sessio
 def test_there_is_no_acceptance_act_before_the_library_answers(session):
     programme = dispatched_programme(session)
     with pytest.raises(ShipmentStateError):
-        documents.acceptance_act(session, shipment_for(session, programme.id, "LG-B01"), sender=SENDER)
+        acceptance_act(session, shipment_for(session, programme.id, "LG-B01"), sender=SENDER)
 
 
 # --- xlsx -----------------------------------------------------------------------------------------
@@ -341,7 +312,7 @@ def test_there_is_no_acceptance_act_before_the_library_answers(session):
 
 def test_the_transfer_act_xlsx_has_the_lines_the_total_and_the_words(session):
     programme = dispatched_programme(session)
-    act = documents.transfer_act(session, shipment_for(session, programme.id, "LG-A01"), sender=SENDER)
+    act = transfer_act(session, shipment_for(session, programme.id, "LG-A01"), sender=SENDER)
     rows = cells(documents_xlsx.transfer_act_xlsx(act))
     assert rows[0][0] == f"Акт приймання-передачі № {act.number}"
     line = row_with(rows, "Кобзар")
@@ -354,29 +325,25 @@ def test_the_transfer_act_xlsx_has_the_lines_the_total_and_the_words(session):
 
 def test_the_other_xlsx_files_carry_the_same_numbers(session):
     programme, shipment = with_shortage(session)
-    register = cells(documents_xlsx.register_xlsx(documents.shipment_register(session, programme.id)))
+    register = cells(documents_xlsx.register_xlsx(shipment_register(session, programme.id)))
     total = row_with(register, "Разом")
     assert (total[6], total[7], total[9]) == (2, 10, 3221)
-    summary = cells(
-        documents_xlsx.library_summary_xlsx(documents.library_summary(session, programme.id, "LG-A01"))
-    )
+    summary = cells(documents_xlsx.library_summary_xlsx(library_summary(session, programme.id, "LG-A01")))
     assert row_with(summary, "Кобзар")[5:11] == [5, 3, 5, 3, 2, 0]
     assert row_with(summary, "Разом")[12:14] == [2171, 1471]
-    acceptance = cells(
-        documents_xlsx.acceptance_act_xlsx(documents.acceptance_act(session, shipment, sender=SENDER))
-    )
+    acceptance = cells(documents_xlsx.acceptance_act_xlsx(acceptance_act(session, shipment, sender=SENDER)))
     assert row_with(acceptance, "Разом")[4:11] == [7, 2, 0, 1, 5, None, 1471]
     assert row_with(acceptance, "недостача")[3:5] == [2, "пачка надірвана"]
     packing = load_workbook(io.BytesIO(documents_xlsx.packing_list_xlsx(
-        documents.packing_list(session, shipment, sender=SENDER))))  # fmt: skip
+        packing_list(session, shipment, sender=SENDER))))  # fmt: skip
     assert len(packing.worksheets) == 1
-    labels = cells(documents_xlsx.labels_xlsx(documents.shipment_labels(session, shipment, sender=SENDER)))
+    labels = cells(documents_xlsx.labels_xlsx(shipment_labels(session, shipment, sender=SENDER)))
     assert labels[1][:3] == [shipment.number, "1/1", "LG-A01"]
 
 
 def test_xlsx_headers_follow_the_callers_language(session):
     programme = dispatched_programme(session)
-    act = documents.transfer_act(session, shipment_for(session, programme.id, "LG-A01"), sender=SENDER)
+    act = transfer_act(session, shipment_for(session, programme.id, "LG-A01"), sender=SENDER)
 
     def english(message, **params):
         text = {"Акт приймання-передачі № {number}": "Transfer act No. {number}"}.get(message, message)

@@ -104,3 +104,11 @@ def test_valid_generated_records_round_trip(batch: list[Record], fmt: str) -> No
     write_records(batch, stream, fmt, "utf-8")
     back = list(read_bytes(stream.getvalue(), flavour="marc21"))
     assert [as_tuples(r.record) for r in back] == [as_tuples(r) for r in batch]
+
+
+def test_a_document_that_looks_like_xml_but_holds_no_marc_is_reported_not_ignored() -> None:
+    # what a flipped bit in an ISO 2709 file's first digit ("0" -> "<") made of it
+    results = consume(b"<0526cam  2200169 a 4500" + bytes(range(32, 127)))
+    assert len(results) == 1 and isinstance(results[0], RecordError)
+    assert "no MARCXML record" in results[0].reason
+    assert consume(b'<?xml version="1.0"?><collection xmlns="http://www.loc.gov/MARC21/slim"/>') == []

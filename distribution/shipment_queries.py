@@ -1,8 +1,8 @@
-"""Read-only look-ups for the shipment pages: the programme's shipment list and a shipment's rows.
+"""Read-only lists for the shipment pages: a programme's shipments and one shipment's rows.
 
 ``distribution.dispatch.list_shipments`` loads every line of every shipment; a programme of
 thousands of libraries needs a page of rows with their totals instead, counted in SQL. Nothing
-here changes data. These belong in ``distribution`` as list services once its owners take them.
+here changes data: the steps of a shipment are in ``distribution.dispatch``.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from api.pages.programme_queries import PER_PAGE, Page
 from distribution.dispatch import shipment_parcels
 from distribution.dispatch_models import SHIPMENT_STATES, Shipment, ShipmentLine
 from distribution.libraries import Library
 from distribution.models import AllocationLine, Parcel, Programme, ProgrammeTitle
+from distribution.programme_queries import PER_PAGE, Page, titles_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +150,7 @@ class LineRow:
 
 def line_rows(session: Session, shipment: Shipment) -> list[LineRow]:
     """The shipment's lines with title, ISBN and price (as sent when it has left)."""
-    titles = _titles(session, [line.title_id for line in shipment.lines])
+    titles = titles_of(session, [line.title_id for line in shipment.lines])
     rows = []
     for line in shipment.lines:
         title = titles.get(line.title_id)
@@ -163,18 +163,12 @@ def line_rows(session: Session, shipment: Shipment) -> list[LineRow]:
     return rows
 
 
-def _titles(session: Session, ids: list[int]) -> dict[int, ProgrammeTitle]:
-    if not ids:
-        return {}
-    return {t.id: t for t in session.scalars(select(ProgrammeTitle).where(ProgrammeTitle.id.in_(ids)))}
-
-
 def title_names(session: Session, shipment: Shipment, extra_ids: list[int] | None = None) -> dict[int, str]:
     """Title id → "title (ISBN)" for the shipment's lines, discrepancies and parcels."""
     ids = {line.title_id for line in shipment.lines} | {d.title_id for d in shipment.discrepancies}
     ids |= set(extra_ids or [])
     names = {}
-    for title_id, title in _titles(session, sorted(ids)).items():
+    for title_id, title in titles_of(session, ids).items():
         names[title_id] = f"{title.title} ({title.isbn})" if title.isbn else title.title
     return names
 
