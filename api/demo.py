@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth.models import User
 from api.auth.services import create_user
-from api.demo_programme import create_programme_demo
+from api.demo_programme import create_exchange_demo, create_programme_demo
 from collection.audit import Actor
 from collection.catalogue import create_edition
 from distribution.services import create_library
@@ -101,6 +101,7 @@ def create_demo_data(session: Session) -> None:
     create_fund_demo(session)
     create_demo_catalogue(session)
     create_programme_demo(session, DEMO_ACTOR)
+    create_exchange_demo(session, DEMO_ACTOR)
 
 
 def create_demo_catalogue(session: Session) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from collection.audit import Actor
 from distribution.dispatch import Discrepancy, accept_shipment, dispatch_shipment, list_shipments, mark_packed
+from distribution.exchange import load_offers, offer_fund_duplicates, request_copies
 from distribution.fulfilment import allocate_programme, pack_programme
 from distribution.libraries import Library
 from distribution.models import ProgrammeTitle
@@ -115,3 +116,32 @@ def _dispatch_two(session: Session, actor: Actor, programme_id: int) -> None:
         accepted_on=sent + timedelta(days=3), library_id=ids["LG-SVD-01"],
         discrepancies=[Discrepancy(first_title, "shortage", 1, "в упаковці 2 примірники замість 3")],
     )  # fmt: skip
+
+
+# an exchange round: gifts offered by a publisher, plus the own fund's duplicates
+OFFERS = (
+    ("Тіні забутих предків", "Коцюбинський М.", "Фоліо", "2024", "180.00", 6),
+    ("Intermezzo. Новели", "Коцюбинський М.", "Знання", "2023", "150.00", 4),
+    ("Земля", "Кобилянська О.", "Фоліо", "2024", "230.00", 3),
+)
+
+
+def create_exchange_demo(session: Session, actor: Actor) -> int:
+    """An exchange round collecting requests: a gift list, fund duplicates, one library's request."""
+    programme = create_programme(session, actor=actor, kind="exchange", year=2026,
+                                 name="Обмінний фонд: пропозиції, листопад 2026")  # fmt: skip
+    rows = [(demo_isbn(40 + n), *row) for n, row in enumerate(OFFERS)]
+    load_offers(
+        session, actor=actor, programme_id=programme.id, filename="offers.csv", source="gift",
+        stream=_csv(("isbn", "title", "author", "publisher", "year", "price", "quantity"), rows),
+    )  # fmt: skip
+    offer_fund_duplicates(session, actor=actor, programme_id=programme.id, keep=1)
+    first = session.scalar(
+        select(ProgrammeTitle.id).where(
+            ProgrammeTitle.programme_id == programme.id, ProgrammeTitle.isbn == demo_isbn(40)
+        )
+    )
+    library = session.scalar(select(Library.id).where(Library.code == "LG-KRM-01"))
+    request_copies(session, actor=Actor(None, "demo"), programme_id=programme.id, library_id=library,
+                   quantities={first: 2})  # fmt: skip
+    return programme.id

@@ -49,3 +49,15 @@ def test_demo_has_a_state_programme_with_a_shipment_waiting_and_one_answered(app
     by_code = dict(db.execute(select(Library.code, Library.id)).all())
     assert states[by_code["LG-STB-01"]] == "dispatched"
     assert "discrepancy" in states.values() and "planned" in states.values()
+
+
+def test_demo_has_an_exchange_round_with_gifts_and_fund_duplicates_on_offer(app, db):
+    from distribution.exchange import offer_list
+    from distribution.models import Programme
+
+    ensure_demo_data(app.state.session_factory)
+    programme = db.scalars(select(Programme).where(Programme.kind == "exchange")).one()
+    rows = offer_list(db, programme.id)
+    # 13 gift copies and five fund duplicates (six editions of two copies, one copy withdrawn)
+    assert sum(r.offered for r in rows) == 13 + 5
+    assert sum(r.requested for r in rows) == 2
