@@ -68,6 +68,13 @@ str_32 = Annotated[str, mapped_column(String(32))]
 str_64 = Annotated[str, mapped_column(String(64))]
 str_255 = Annotated[str, mapped_column(String(255))]
 utcnow = Annotated[datetime, mapped_column(UTCDateTime(), default=now_utc)]
+
+
+def in_check(column: str, values: tuple[str, ...]) -> str:
+    """SQL for a CHECK that ``column`` holds one of ``values`` (for ``CheckConstraint``)."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
 json_dict = Annotated[dict[str, Any], mapped_column(JSON)]
 
 NAMING_CONVENTION = {

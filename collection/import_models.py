@@ -24,8 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from collection.db import Base, UTCDateTime, intpk, str_32, str_64, utcnow
-from collection.models import _in
+from collection.db import Base, UTCDateTime, in_check, intpk, str_32, str_64, utcnow
 
 JOB_STATES = ("queued", "running", "done", "failed")
 JOB_ORIGINS = ("cli", "upload")
@@ -42,8 +41,8 @@ class ImportJob(Base):
 
     __tablename__ = "import_jobs"
     __table_args__ = (
-        CheckConstraint(_in("state", JOB_STATES), name="state"),
-        CheckConstraint(_in("origin", JOB_ORIGINS), name="origin"),
+        CheckConstraint(in_check("state", JOB_STATES), name="state"),
+        CheckConstraint(in_check("origin", JOB_ORIGINS), name="origin"),
         Index("ix_import_jobs_sha256", "sha256"),
     )
 
@@ -79,7 +78,7 @@ class QuarantinedRecord(Base):
 
     __tablename__ = "quarantined_records"
     __table_args__ = (
-        CheckConstraint(_in("state", QUARANTINE_STATES), name="state"),
+        CheckConstraint(in_check("state", QUARANTINE_STATES), name="state"),
         UniqueConstraint("job_id", "record_number"),
     )
 
@@ -100,7 +99,7 @@ class AlternativeRecord(Base):
 
     __tablename__ = "alternative_records"
     __table_args__ = (
-        CheckConstraint(_in("state", ALTERNATIVE_STATES), name="state"),
+        CheckConstraint(in_check("state", ALTERNATIVE_STATES), name="state"),
         UniqueConstraint("edition_id", "record_hash"),
     )
 

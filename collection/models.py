@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from collection.db import Base, UTCDateTime, intpk, str_32, str_64, str_255, utcnow
+from collection.db import Base, UTCDateTime, in_check, intpk, str_32, str_64, str_255, utcnow
 
 EDITION_STATUSES = ("active", "merged")
 DOC_TYPES = ("book", "serial", "analytic", "audiovisual", "electronic", "cartographic", "music", "other")
@@ -38,17 +38,14 @@ EVENT_KINDS = ("created", "classified", "subject_indexed", "analytic", "edited")
 MONEY = Numeric(14, 2)
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
 
 class Edition(Base):
     """A bibliographic record: the MARC kept whole plus the view fields used to find and count it."""
 
     __tablename__ = "editions"
     __table_args__ = (
-        CheckConstraint(_in("status", EDITION_STATUSES), name="status"),
-        CheckConstraint(_in("doc_type", DOC_TYPES), name="doc_type"),
+        CheckConstraint(in_check("status", EDITION_STATUSES), name="status"),
+        CheckConstraint(in_check("doc_type", DOC_TYPES), name="doc_type"),
         CheckConstraint("flavour IN ('marc21', 'unimarc')", name="flavour"),
         Index("ix_editions_source_control", "source", "control_number"),
         Index("ix_editions_title_key", "title_key"),
@@ -104,7 +101,7 @@ class Receipt(Base):
     """A receipt into the fund (КСО part 1 entry): one accompanying document, many copies."""
 
     __tablename__ = "receipts"
-    __table_args__ = (CheckConstraint(_in("source", RECEIPT_SOURCES), name="source"),)
+    __table_args__ = (CheckConstraint(in_check("source", RECEIPT_SOURCES), name="source"),)
 
     id: Mapped[intpk]
     number: Mapped[str_32] = mapped_column(unique=True)
@@ -124,8 +121,8 @@ class WithdrawalAct(Base):
 
     __tablename__ = "withdrawal_acts"
     __table_args__ = (
-        CheckConstraint(_in("reason", WITHDRAWAL_REASONS), name="reason"),
-        CheckConstraint(_in("state", ACT_STATES), name="state"),
+        CheckConstraint(in_check("reason", WITHDRAWAL_REASONS), name="reason"),
+        CheckConstraint(in_check("state", ACT_STATES), name="state"),
     )
 
     id: Mapped[intpk]
@@ -150,7 +147,7 @@ class Copy(Base):
 
     __tablename__ = "copies"
     __table_args__ = (
-        CheckConstraint(_in("status", COPY_STATUSES), name="status"),
+        CheckConstraint(in_check("status", COPY_STATUSES), name="status"),
         Index("ix_copies_edition_id", "edition_id"),
         Index("ix_copies_receipt_id", "receipt_id"),
         Index("ix_copies_withdrawal_act_id", "withdrawal_act_id"),
@@ -213,7 +210,7 @@ class CataloguingEvent(Base):
 
     __tablename__ = "cataloguing_events"
     __table_args__ = (
-        CheckConstraint(_in("kind", EVENT_KINDS), name="kind"),
+        CheckConstraint(in_check("kind", EVENT_KINDS), name="kind"),
         Index("ix_cataloguing_events_at", "at"),
         Index("ix_cataloguing_events_username", "username"),
         Index("ix_cataloguing_events_edition_id", "edition_id"),

@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from collection.db import Base, intpk, str_32, str_64, str_255, utcnow
+from collection.db import Base, in_check, intpk, str_32, str_64, str_255, utcnow
 from distribution.models import MONEY, Parcel
 
 SHIPMENT_STATES = ("planned", "packed", "dispatched", "delivered", "confirmed", "discrepancy")
@@ -31,9 +31,6 @@ REOPENING_KINDS = ("shortage", "wrong_title")  # copies the library did not get
 CARRIERS = ("nova_poshta", "ukrposhta", "meest", "own")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
 
 class Shipment(Base):
     """One dispatch to one library: parcels, carrier, tracking number, state and dates."""
@@ -41,8 +38,8 @@ class Shipment(Base):
     __tablename__ = "shipments"
     __table_args__ = (
         UniqueConstraint("number"),
-        CheckConstraint(_in("state", SHIPMENT_STATES), name="state"),
-        CheckConstraint(_in("kind", SHIPMENT_KINDS), name="kind"),
+        CheckConstraint(in_check("state", SHIPMENT_STATES), name="state"),
+        CheckConstraint(in_check("kind", SHIPMENT_KINDS), name="kind"),
         Index("ix_shipments_programme_id", "programme_id"),
         Index("ix_shipments_library_id", "library_id"),
     )
@@ -120,7 +117,7 @@ class ShipmentDiscrepancy(Base):
 
     __tablename__ = "shipment_discrepancies"
     __table_args__ = (
-        CheckConstraint(_in("kind", DISCREPANCY_KINDS), name="kind"),
+        CheckConstraint(in_check("kind", DISCREPANCY_KINDS), name="kind"),
         CheckConstraint("quantity > 0", name="quantity"),
         CheckConstraint("reopened >= 0", name="reopened"),
         Index("ix_shipment_discrepancies_shipment_id", "shipment_id"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from collection.db import Base, intpk, str_32, str_255, utcnow
+from collection.db import Base, in_check, intpk, str_32, str_255, utcnow
 
 STATUSES = ("working", "relocated", "occupied", "destroyed", "closed")
 FLAVOURS = ("marc21", "unimarc")
@@ -26,18 +26,15 @@ EDITABLE_FIELDS = (
 )  # fmt: skip
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
 
 class Library(Base):
     """A public library: code, name, community (громада), district, status and contacts."""
 
     __tablename__ = "libraries"
     __table_args__ = (
-        CheckConstraint(_in("status", STATUSES), name="status"),
-        CheckConstraint(_in("preferred_flavour", FLAVOURS), name="preferred_flavour"),
-        CheckConstraint(_in("preferred_encoding", ENCODINGS), name="preferred_encoding"),
+        CheckConstraint(in_check("status", STATUSES), name="status"),
+        CheckConstraint(in_check("preferred_flavour", FLAVOURS), name="preferred_flavour"),
+        CheckConstraint(in_check("preferred_encoding", ENCODINGS), name="preferred_encoding"),
     )
 
     id: Mapped[intpk]

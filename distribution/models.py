@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from collection.db import Base, UTCDateTime, intpk, now_utc, str_64, str_255, utcnow
+from collection.db import Base, UTCDateTime, in_check, intpk, now_utc, str_64, str_255, utcnow
 
 PROGRAMME_KINDS = ("state", "exchange", "gift")
 PROGRAMME_STATES = ("collecting", "delivering", "allocating", "dispatching", "closed")
@@ -35,19 +35,16 @@ MONEY = Numeric(14, 2)
 WEIGHT = Numeric(8, 3)
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
 
 class Programme(Base):
     """A state replenishment programme, exchange fund round or gift campaign."""
 
     __tablename__ = "programmes"
     __table_args__ = (
-        CheckConstraint(_in("kind", PROGRAMME_KINDS), name="kind"),
-        CheckConstraint(_in("state", PROGRAMME_STATES), name="state"),
+        CheckConstraint(in_check("kind", PROGRAMME_KINDS), name="kind"),
+        CheckConstraint(in_check("state", PROGRAMME_STATES), name="state"),
         CheckConstraint(
-            f"surplus_destination IS NULL OR {_in('surplus_destination', SURPLUS_DESTINATIONS)}",
+            f"surplus_destination IS NULL OR {in_check('surplus_destination', SURPLUS_DESTINATIONS)}",
             name="surplus_destination",
         ),
     )
@@ -177,7 +174,7 @@ class Parcel(Base):
     __tablename__ = "parcels"
     __table_args__ = (
         UniqueConstraint("programme_id", "library_id", "number"),
-        CheckConstraint(_in("state", PARCEL_STATES), name="state"),
+        CheckConstraint(in_check("state", PARCEL_STATES), name="state"),
         Index("ix_parcels_shipment_id", "shipment_id"),
     )
 
@@ -241,7 +238,7 @@ class ExchangeOffer(Base):
     __table_args__ = (
         UniqueConstraint("title_id", "source"),
         CheckConstraint("quantity >= 0", name="quantity"),
-        CheckConstraint(_in("source", OFFER_SOURCES), name="source"),
+        CheckConstraint(in_check("source", OFFER_SOURCES), name="source"),
         Index("ix_exchange_offers_programme_id", "programme_id"),
     )
 
@@ -261,7 +258,7 @@ class ExchangeReservation(Base):
 
     __tablename__ = "exchange_reservations"
     __table_args__ = (
-        CheckConstraint(_in("state", RESERVATION_STATES), name="state"),
+        CheckConstraint(in_check("state", RESERVATION_STATES), name="state"),
         Index("ix_exchange_reservations_offer_id", "offer_id"),
         # The schema's own guarantee that a copy is held by one open round at a time.
         Index(
