@@ -434,7 +434,8 @@ COUNTS = ("ordered", "received", "allocated", "packed", "dispatched", "confirmed
 
 
 def programme_report(session: Session, programme_id: int) -> dict[str, Any]:
-    """Per title and per library: ordered, received, allocated, packed, dispatched, confirmed.
+    """Per title and per library (and summed per publisher and per district): ordered,
+    received, allocated, packed, dispatched, confirmed.
 
     A title's ``received`` is what suppliers delivered (``damaged`` and ``wrong_title`` apart;
     ``to_fund`` went into the own fund; ``surplus`` = usable received − allocated − to_fund).
@@ -575,8 +576,23 @@ def programme_report(session: Session, programme_id: int) -> dict[str, Any]:
         },
         "titles": title_rows,
         "libraries": library_rows,
+        "publishers": _grouped(title_rows, "publisher", "titles"),
+        "districts": _grouped(library_rows, "district", "libraries"),
         "totals": totals,
     }
+
+
+def _grouped(rows: Iterable[Mapping[str, Any]], key: str, count_name: str) -> list[dict[str, Any]]:
+    """Rows summed by ``key`` (a publisher, a district), with how many rows each sums."""
+    groups: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        group = groups.setdefault(
+            row[key] or "", {key: row[key] or "", count_name: 0, **dict.fromkeys(COUNTS, 0)}
+        )
+        group[count_name] += 1
+        for name in COUNTS:
+            group[name] += row[name]
+    return [groups[name] for name in sorted(groups)]
 
 
 TITLE_REPORT_COLUMNS = (
@@ -591,10 +607,13 @@ TITLE_REPORT_COLUMNS = (
     "surplus",
 )
 LIBRARY_REPORT_COLUMNS = ("library_code", "name", "district", *COUNTS)
+PUBLISHER_REPORT_COLUMNS = ("publisher", "titles", *COUNTS)
+DISTRICT_REPORT_COLUMNS = ("district", "libraries", *COUNTS)
 
 
 def write_report(report: Mapping[str, Any], stream: BinaryIO, fmt: str) -> None:
-    """The report as an xlsx workbook (sheets titles, libraries) or csv (both tables in turn)."""
+    """The report as an xlsx workbook (sheets titles, libraries, publishers, districts) or csv
+    (the tables in turn)."""
 
     def rows(items: Iterable[Mapping[str, Any]], columns: tuple[str, ...]) -> list[list[Any]]:
         return [[item[c] for c in columns] for item in items]
@@ -602,6 +621,8 @@ def write_report(report: Mapping[str, Any], stream: BinaryIO, fmt: str) -> None:
     write_sheets(stream, fmt, [
         ("titles", TITLE_REPORT_COLUMNS, rows(report["titles"], TITLE_REPORT_COLUMNS)),
         ("libraries", LIBRARY_REPORT_COLUMNS, rows(report["libraries"], LIBRARY_REPORT_COLUMNS)),
+        ("publishers", PUBLISHER_REPORT_COLUMNS, rows(report["publishers"], PUBLISHER_REPORT_COLUMNS)),
+        ("districts", DISTRICT_REPORT_COLUMNS, rows(report["districts"], DISTRICT_REPORT_COLUMNS)),
     ])  # fmt: skip
 
 

@@ -117,6 +117,8 @@ def overview(programme_id: int, request: Request, session: SessionDep, user: Rea
             programme,
             step="",
             totals=report["totals"],
+            districts=report["districts"],
+            publishers=report["publishers"],
             counts=queries.step_counts(session, programme_id),
         ),
     )

@@ -92,10 +92,12 @@ def test_the_report_downloads_as_xlsx_and_csv(client, db, staff):
     overview = client.get(f"/programmes/{programme.id}").text
     assert f'href="/programmes/{programme.id}/report.xlsx"' in overview
     assert cell_text(overview, "programme-totals").endswith("надлишок 3 2 0 0 0 0 2")
+    assert "Знання 1 3 0 0 0" in cell_text(overview, "by-publisher")
+    assert "3 0 0 0" in cell_text(overview, "by-district")
     xlsx = client.get(f"/programmes/{programme.id}/report.xlsx")
     assert xlsx.status_code == 200
     workbook = load_workbook(io.BytesIO(xlsx.content))
-    assert workbook.sheetnames == ["titles", "libraries"]
+    assert workbook.sheetnames == ["titles", "libraries", "publishers", "districts"]
     text = client.get(f"/programmes/{programme.id}/report.csv").content.decode("utf-8-sig")
     assert A in text and "LG-A01" in text
     assert client.get(f"/programmes/{programme.id}/report.pdf").status_code == 404

@@ -484,7 +484,7 @@ def test_the_report_downloads_as_csv_and_xlsx(client, staff, received):
     assert as_csv.content.decode("utf-8-sig").splitlines()[0].startswith("title_id,isbn,title")
     as_xlsx = client.get(f"{API}/{received}/report?format=xlsx", headers=h)
     book = load_workbook(BytesIO(as_xlsx.content))
-    assert book.sheetnames == ["titles", "libraries"]
+    assert book.sheetnames == ["titles", "libraries", "publishers", "districts"]
     header, *rows = book["titles"].iter_rows(values_only=True)
     assert {row[header.index("isbn")]: row[header.index("allocated")] for row in rows}[A] == 6
     assert client.get(f"{API}/{received}/report?format=pdf", headers=h).status_code == 422

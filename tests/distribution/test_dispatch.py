@@ -289,3 +289,17 @@ def test_a_shipment_gives_its_recipient_lines_with_corrections_netted_in(session
     assert shipment_lines(session, correction.id) == []  # it only takes copies away
     with pytest.raises(ShipmentNotFound):
         shipment_lines(session, shipment.id, library_id=library_id(session, "LG-B01"))
+
+
+def test_the_report_sums_by_publisher_and_by_district(session):
+    programme = dispatched_programme(session)
+    session.get(Library, library_id(session, "LG-A01")).district = "Старобільський"
+    session.get(Library, library_id(session, "LG-B01")).district = "Старобільський"
+    session.commit()
+    report = programme_report(session, programme.id)
+    assert [(p["publisher"], p["titles"], p["ordered"]) for p in report["publishers"]] == [
+        ("Знання", 1, 8),
+        ("Фоліо", 1, 2),
+    ]
+    (district,) = report["districts"]
+    assert (district["district"], district["libraries"], district["dispatched"]) == ("Старобільський", 2, 10)
