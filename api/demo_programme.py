@@ -88,7 +88,10 @@ def create_programme_demo(session: Session, actor: Actor) -> int:
         supplier="Український інститут книги",
         stream=_csv(("isbn", "received", "damaged"), received),
     )  # fmt: skip
-    allocate_programme(session, actor=actor, programme_id=programme.id, priority_statuses=("relocated",))
+    allocate_programme(
+        session, actor=actor, programme_id=programme.id, priority_statuses=("relocated",),
+        held_statuses=("occupied", "destroyed", "closed"),  # Біловодськ's order waits
+    )  # fmt: skip
     pack_programme(session, actor=actor, programme_id=programme.id)
     _dispatch_two(session, actor, programme.id)
     return programme.id

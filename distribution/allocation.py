@@ -34,6 +34,9 @@ class Policy:
     """How to cut short titles and where surplus goes."""
 
     priority_statuses: frozenset[str] = frozenset()
+    # Libraries of these statuses get nothing this time (e.g. in occupied territory): their
+    # orders stay open, and the copies go to everyone else.
+    held_statuses: frozenset[str] = frozenset()
     surplus_destination: str | None = None  # None: surplus stays undecided, shown to staff
 
 
@@ -78,7 +81,11 @@ def allocate(
         available = received.get(title, 0)
         if available < 0:
             raise AllocationError(f"negative received quantity for title {title!r}")
-        wanted = by_title.get(title, {})
+        wanted = {
+            lib: q
+            for lib, q in by_title.get(title, {}).items()
+            if statuses.get(lib) not in policy.held_statuses
+        }
         shares = allocate_title(available, wanted, _priority(wanted, statuses, policy))
         for library, quantity in shares.items():
             plan.allocations[(library, title)] = quantity

@@ -97,6 +97,7 @@ def allocate_programme(
     programme_id: int,
     surplus_destination: str | None = None,
     priority_statuses: Iterable[str] = (),
+    held_statuses: Iterable[str] = (),
     reset: bool = False,
 ) -> Plan:
     """Allocate everything received over the orders and store it, replacing the previous plan.
@@ -105,7 +106,8 @@ def allocate_programme(
     set (``reset`` discards the adjustments); the rules share out the rest: received copies
     not yet kept, over what each library still wants. Planned parcels are dropped (pack again).
     The surplus stays undecided unless ``surplus_destination`` says where it goes (own fund or
-    exchange fund). The plan's keys are (library code, title id as text).
+    exchange fund). Libraries of ``held_statuses`` (e.g. in occupied territory) get nothing new.
+    The plan's keys are (library code, title id as text).
     """
     if surplus_destination not in (None, *SURPLUS_DESTINATIONS):
         raise InvalidProgrammeData(N_("Недопустиме значення"), field="surplus_destination")
@@ -127,7 +129,11 @@ def allocate_programme(
     rules = allocate(
         {str(t): max(0, q - kept_by_title[t]) for t, q in received.items()},
         wanted,
-        Policy(frozenset(priority_statuses), surplus_destination),
+        Policy(
+            priority_statuses=frozenset(priority_statuses),
+            surplus_destination=surplus_destination,
+            held_statuses=frozenset(held_statuses),
+        ),
         statuses,
     )
     allocations = {(code, str(title)): copies for (code, title), (copies, _fixed) in kept.items()}
@@ -176,6 +182,7 @@ def allocate_programme(
             "surplus": [None, sum(plan.surplus.values())],
             "surplus_destination": [old_destination, surplus_destination],
             "reset_adjustments": [None, reset],
+            "held_statuses": [None, sorted(held_statuses)],
         },
     )
     session.commit()

@@ -241,6 +241,10 @@ def allocate(
             "--priority", help="Library status served first when short (repeatable), e.g. relocated."
         ),
     ] = None,
+    held: Annotated[
+        list[str] | None,
+        typer.Option("--hold", help="Library status that gets nothing now (repeatable), e.g. occupied."),
+    ] = None,
     reset: Annotated[
         bool, typer.Option("--reset", help="Discard hand adjustments (copies already sent always stay).")
     ] = False,
@@ -257,6 +261,7 @@ def allocate(
                 programme_id=programme,
                 surplus_destination=surplus.value if surplus else None,
                 priority_statuses=priority or (),
+                held_statuses=held or (),
                 reset=reset,
             )
             rows = allocation_rows(session, programme)

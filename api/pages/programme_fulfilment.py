@@ -108,6 +108,7 @@ async def allocation_run(programme_id: int, request: Request, session: SessionDe
     form = await request.form()
     destination = str(form.get("surplus_destination", "") or "")
     priority = [s for s in form.getlist("priority") if s in STATUSES]
+    held = [s for s in form.getlist("held") if s in STATUSES]
     try:
         plan = allocate_programme(
             session,
@@ -115,6 +116,7 @@ async def allocation_run(programme_id: int, request: Request, session: SessionDe
             programme_id=programme_id,
             surplus_destination=destination or None,
             priority_statuses=priority,
+            held_statuses=held,
             reset=form.get("reset") == "on",
         )
     except CollectionError as error:

@@ -144,6 +144,7 @@ class AllocationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     surplus_destination: str | None = None
     priority_statuses: list[str] = []
+    held_statuses: list[str] = Field([], description="Statuses whose libraries get nothing (e.g. occupied)")
     reset: bool = Field(False, description="Discard hand adjustments (packed or sent copies stay)")
 
 
@@ -514,15 +515,16 @@ def allocate(
 ) -> dict[str, Any]:  # fmt: skip
     """Allocate what was received over the orders (largest remainder); hand changes are kept."""
     body = body or AllocationIn()
-    unknown = sorted(set(body.priority_statuses) - set(STATUSES))
-    if unknown:
-        raise InvalidProgrammeData(N_("Невідомий статус бібліотеки {status}"), field="priority_statuses",
-                                   params={"status": ", ".join(unknown)})  # fmt: skip
+    for name in ("priority_statuses", "held_statuses"):
+        unknown = sorted(set(getattr(body, name)) - set(STATUSES))
+        if unknown:
+            raise InvalidProgrammeData(N_("Невідомий статус бібліотеки {status}"), field=name,
+                                       params={"status": ", ".join(unknown)})  # fmt: skip
     get_programme(session, programme_id)
     allocate_programme(
         session, actor=user.actor, programme_id=programme_id,
         surplus_destination=body.surplus_destination, priority_statuses=body.priority_statuses,
-        reset=body.reset,
+        held_statuses=body.held_statuses, reset=body.reset,
     )  # fmt: skip
     return allocation_summary(session, programme_id)
 

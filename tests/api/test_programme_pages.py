@@ -255,6 +255,10 @@ def test_allocation_shares_out_the_delivery_and_refuses_adjustments_beyond_the_l
     programme = programme_with_orders(db, [["LG-A01", A, 6], ["LG-B01", A, 4]], received=[[A, 5, 0]])
     url = f"/programmes/{programme.id}/allocation"
     page_login(client, "olha")
+    form = client.get(url).text  # libraries that cannot receive are held unless staff say otherwise
+    for status in ("occupied", "destroyed", "closed"):
+        assert f'name="held" value="{status}" checked' in form
+    assert 'name="held" value="relocated" checked' not in form
     response = post_form(client, url, {"surplus_destination": "", "priority": "relocated"})
     assert response.status_code == 303
     page = client.get(url).text

@@ -107,3 +107,22 @@ def test_apportionment_is_fair_within_one_copy(available, wanted) -> None:
         quota = quantity * available / total
         assert int(quota) <= shares[library] <= int(quota) + 1  # quota rule
     assert apportion(available, dict(reversed(list(wanted.items())))) == shares  # deterministic
+
+
+def test_libraries_of_held_statuses_get_nothing_and_the_copies_go_to_the_others() -> None:
+    orders = [OrderLine("OCC", "T", 3), OrderLine("A", "T", 2), OrderLine("B", "T", 2)]
+    statuses = {"OCC": "occupied", "A": "working", "B": "relocated"}
+    plan = allocate({"T": 5}, orders, Policy(held_statuses=frozenset({"occupied"})), statuses)
+    assert plan.for_library("OCC") == {} and (plan.allocated("T"), plan.surplus) == (4, {"T": 1})
+    assert allocate({"T": 5}, orders, Policy(), statuses).for_library("OCC") == {"T": 2}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_held_libraries_never_get_copies(data) -> None:
+    libraries = [f"L{n}" for n in range(data.draw(st.integers(1, 8)))]
+    statuses = {lib: data.draw(st.sampled_from(["working", "occupied", "closed"])) for lib in libraries}
+    orders = [OrderLine(lib, "T", data.draw(st.integers(0, 5))) for lib in libraries]
+    plan = allocate({"T": data.draw(st.integers(0, 30))}, orders,
+                    Policy(held_statuses=frozenset({"occupied", "closed"})), statuses)  # fmt: skip
+    assert all(not plan.for_library(lib) for lib in libraries if statuses[lib] != "working")

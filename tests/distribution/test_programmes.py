@@ -21,6 +21,7 @@ from distribution.fulfilment import (
     pack_programme,
     programme_report,
 )
+from distribution.libraries import Library
 from distribution.models import AllocationLine, Order, Parcel, ProgrammeTitle
 from distribution.packing import CarrierLimits
 from distribution.programmes import (
@@ -214,3 +215,16 @@ def test_packing_persists_parcels_with_lines_within_the_carrier_limits(session):
     pack_programme(session, actor=TEST_ACTOR, programme_id=programme.id)  # re-planning replaces
     assert session.scalar(select(func.count()).select_from(Parcel)) == 2
     assert programme_report(session, programme.id)["totals"]["packed"] == 9
+
+
+def test_libraries_in_occupied_territory_can_be_held_and_their_orders_stay_open(session):
+    programme = programme_with_orders(session, [["LG-A01", A, 2], ["LG-B01", A, 2]], received=[[A, 3, 0]])
+    session.scalars(select(Library).where(Library.code == "LG-B01")).one().status = "occupied"
+    session.commit()
+    plan = allocate_programme(
+        session, actor=TEST_ACTOR, programme_id=programme.id, held_statuses=("occupied",)
+    )
+    assert {lib: q for (lib, _), q in plan.allocations.items()} == {"LG-A01": 2}
+    assert sum(plan.surplus.values()) == 1
+    entry = entries_for_object(session, "programme", programme.id)[0]
+    assert entry.changes["held_statuses"] == [None, ["occupied"]]

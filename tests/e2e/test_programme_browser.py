@@ -26,7 +26,7 @@ PROGRAMME = "Е2Е державна програма 2026"
 KOBZAR, PISNIA, DESNA = isbn13(901), isbn13(902), isbn13(903)
 # Starobilsk (demo user "starobilsk") and Novopskov (a user made here) order; Pisnia is short.
 ORDERS = [("LG-STB-01", KOBZAR, 3), ("LG-STB-01", PISNIA, 3), ("LG-STB-01", DESNA, 1),
-          ("LG-NPS-01", KOBZAR, 2), ("LG-NPS-01", PISNIA, 1)]  # fmt: skip
+          ("LG-SCH-01", KOBZAR, 2), ("LG-SCH-01", PISNIA, 1)]  # fmt: skip
 # Kobzar: 6 received for 5 ordered (one to spare); Pisnia: 3 for 4; Desna: 1 for 1.
 DELIVERY = f"{KOBZAR}; 6; 0\n{PISNIA}; 3; 0\n{DESNA}; 1; 0"
 # Starobilsk gets Kobzar 3 + the spare one by hand, Pisnia 2 of 3 (largest remainder), Desna 1:
@@ -74,7 +74,7 @@ def create_library_user(page, username: str, library_code: str) -> None:
 
 
 def test_state_programme_from_title_list_to_the_librarys_receipt(open_page, tmp_path):
-    create_library_user(open_page(), "novopskov", "LG-NPS-01")
+    create_library_user(open_page(), "shchastia", "LG-SCH-01")
     titles_csv = write(tmp_path, "titles.csv", ["isbn", "title", "author", "publisher", "year", "price"], [
         [KOBZAR, "Кобзар", "Шевченко Т.", "Знання", "2025", "350.00"],
         [PISNIA, "Лісова пісня", "Українка Л.", "Фоліо", "2024", "210.50"],
@@ -156,7 +156,7 @@ def test_state_programme_from_title_list_to_the_librarys_receipt(open_page, tmp_
         return officer.locator("#allocation tbody tr", has_text=code).filter(has_text=isbn)
 
     assert line("LG-STB-01", PISNIA).locator("[data-allocated]").inner_text() == "2"
-    assert line("LG-NPS-01", PISNIA).locator("[data-allocated]").inner_text() == "1"
+    assert line("LG-SCH-01", PISNIA).locator("[data-allocated]").inner_text() == "1"
     spare = line("LG-STB-01", KOBZAR)
     assert spare.locator("[data-allocated]").inner_text() == "3"
 
@@ -182,7 +182,7 @@ def test_state_programme_from_title_list_to_the_librarys_receipt(open_page, tmp_
     officer.locator("#packing-run").get_by_role("button", name="Спланувати").click()
     expect(officer.locator(".flash-success")).to_contain_text("бібліотек: 2; примірників: 10")
     assert officer.locator("#parcels-LG-STB-01").is_visible()
-    assert officer.locator("#parcels-LG-NPS-01").is_visible()
+    assert officer.locator("#parcels-LG-SCH-01").is_visible()
 
     # --- the shipment: packed, dispatched by Нова пошта, its transfer act ------------------------------
     steps.get_by_role("link", name="Відправлення").click()
@@ -225,7 +225,7 @@ def test_state_programme_from_title_list_to_the_librarys_receipt(open_page, tmp_
 
     # --- the library of another shipment sees nothing of this one ----------------------------------
     other = open_page()
-    log_in(other, "novopskov", "novopskov-pass")
+    log_in(other, "shchastia", "shchastia-pass")
     other.get_by_role("navigation").get_by_role("link", name="Надходження до бібліотеки").click()
     other.wait_for_url("**/incoming")
     assert other.locator("#incoming tbody").inner_text().strip() == "Надходжень немає"  # not yet sent
