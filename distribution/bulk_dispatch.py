@@ -198,6 +198,14 @@ def _shipments(session: Session, programme_id: int, numbers: Sequence[str]) -> d
     return found
 
 
+def _already_sent(shipment: Shipment, item: DispatchItem) -> bool:
+    """Whether the shipment already left with this row's carrier and tracking number."""
+    return shipment.frozen and (shipment.carrier, shipment.tracking_number) == (
+        item.carrier.strip(),
+        item.tracking_number.strip(),
+    )
+
+
 def _check_shipments(items: Sequence[DispatchItem], shipments: dict[str, Shipment]) -> list[RowError]:
     """Every number names a shipment of the programme, once, that has not left yet."""
     problems: list[RowError] = []
@@ -216,6 +224,8 @@ def _check_shipments(items: Sequence[DispatchItem], shipments: dict[str, Shipmen
             problems.append(
                 RowError(ref, "shipment_number", N_("Це відправлення вже є в іншому рядку"), value=number)
             )
+        elif _already_sent(shipment, item):
+            pass  # the same register loaded again: this row is done, nothing to change
         elif shipment.state not in dispatch.DISPATCHABLE_STATES:
             problems.append(
                 RowError(ref, "state", N_("Відправити можна лише заплановане або спаковане відправлення"),
@@ -230,8 +240,10 @@ def dispatch_shipments(
 ) -> list[Shipment]:
     """Dispatch every item's shipment, or none: ``BulkDispatchRefused`` names each bad item.
 
-    The shipments are returned in the items' order. Each gets the item's carrier, tracking
-    number (for all its parcels too) and date, exactly as a single dispatch would give it.
+    The shipments dispatched now are returned in the items' order. Each gets the item's
+    carrier, tracking number (for all its parcels too) and date, exactly as a single dispatch
+    would give it. A row whose shipment already left with that carrier and tracking number is
+    done already and skipped, so loading the same register again changes nothing.
     """
     if not items:
         raise InvalidShipmentData(N_("Немає жодного відправлення"), field="items")
@@ -243,11 +255,12 @@ def dispatch_shipments(
         session.rollback()  # releases the lock
         problems.sort(key=lambda p: p.row)
         raise BulkDispatchRefused(problems)
-    dispatched = [shipments[item.shipment_number.strip()] for item in items]
-    for shipment, item in zip(dispatched, items, strict=True):
+    todo = [(shipments[item.shipment_number.strip()], item) for item in items]
+    todo = [(shipment, item) for shipment, item in todo if not _already_sent(shipment, item)]
+    for shipment, item in todo:
         dispatch.apply_dispatch(
             session, shipment, actor=actor, carrier=item.carrier.strip(),
             tracking_number=item.tracking_number.strip(), dispatched_on=item.dispatched_on or date.today(),
         )  # fmt: skip
     session.commit()
-    return dispatched
+    return [shipment for shipment, _item in todo]

@@ -134,8 +134,13 @@ def test_a_dispatch_file_with_a_bad_row_names_it_and_dispatches_nothing(packed, 
     assert result.exit_code == 0, result.output
     assert [(s["number"], s["state"]) for s in json.loads(result.stdout)] == [
         (packed["a"], "dispatched"), (packed["b"], "dispatched")]  # fmt: skip
-    again = invoke("shipment", "dispatch-file", packed["programme"], good)
-    assert again.exit_code == 1 and "row 2, state" in again.stderr and "row 3, state" in again.stderr
+    again = invoke("shipment", "dispatch-file", packed["programme"], good)  # the same register: done already
+    assert again.exit_code == 0 and "0 shipments dispatched" in again.stderr
+    changed = tmp_path / "changed.csv"
+    changed.write_bytes(csv_bytes(["shipment_number", "carrier", "tracking_number"],
+                                  [[packed["a"], "nova_poshta", "20400000000009"]]))  # fmt: skip
+    refused = invoke("shipment", "dispatch-file", packed["programme"], changed)
+    assert refused.exit_code == 1 and "row 2, state" in refused.stderr
 
 
 def test_the_shipments_marc_is_written_for_the_receiving_library(packed, session, tmp_path):

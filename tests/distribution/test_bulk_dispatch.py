@@ -107,7 +107,8 @@ def test_a_shipment_already_on_the_road_refuses_the_list_named_by_its_spreadshee
     programme = packed_programme(session)
     number = numbers(session, programme.id)
     gone = shipment_by_number(session, number["LG-B01"])
-    dispatch_shipment(session, actor=TEST_ACTOR, shipment_id=gone.id, carrier="own", dispatched_on=DAY)
+    dispatch_shipment(session, actor=TEST_ACTOR, shipment_id=gone.id, carrier="nova_poshta",
+                      tracking_number="20450000000001", dispatched_on=DAY)  # fmt: skip
     with pytest.raises(BulkDispatchRefused) as refused:
         dispatch_shipments(session, actor=TEST_ACTOR, programme_id=programme.id, items=[
             DispatchItem(number["LG-A01"], "own", ref=2),
@@ -116,6 +117,18 @@ def test_a_shipment_already_on_the_road_refuses_the_list_named_by_its_spreadshee
     assert set(refused.value.errors) == {"3.state"}
     assert str(refused.value.problems[0]).startswith("row 3, state:")
     assert states(session, programme.id)[number["LG-A01"]] == "planned"
+
+
+def test_loading_the_same_register_again_changes_nothing(session):
+    programme = packed_programme(session)
+    number = numbers(session, programme.id)
+    items = [DispatchItem(number[code], "nova_poshta", f"2045000000000{n}", DAY, ref=n + 2)
+             for n, code in enumerate(("LG-A01", "LG-B01"))]  # fmt: skip
+    assert len(dispatch_shipments(session, actor=TEST_ACTOR, programme_id=programme.id, items=items)) == 2
+    audit_before = len(entries_for_object(session, "shipment", number["LG-A01"]))
+    assert dispatch_shipments(session, actor=TEST_ACTOR, programme_id=programme.id, items=items) == []
+    assert len(entries_for_object(session, "shipment", number["LG-A01"])) == audit_before
+    assert set(states(session, programme.id).values()) == {"dispatched"}
 
 
 def test_shipments_of_another_programme_are_not_found_in_this_one(session):
