@@ -14,9 +14,12 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from distribution.recipient_marc import DEFAULT_AGENCY
+
 DEFAULT_DATABASE_FILE = "komplekt.db"
 DEMO_DATABASE_FILE = "komplekt-demo.db"
 LANGUAGES = ("uk", "en")
+
 DEFAULT_INSTITUTION_NAME = "Луганська обласна універсальна наукова бібліотека"
 
 
@@ -41,6 +44,9 @@ class Settings:
     data_dir: str = ""
     # The regional library itself: the sender on transfer acts, packing lists and labels.
     institution_name: str = DEFAULT_INSTITUTION_NAME
+    # Its MARC organisation code (ISIL, e.g. "UA-…"): 003/801 and the 001 prefix of the
+    # records sent to receiving libraries.
+    marc_agency: str = DEFAULT_AGENCY
 
     @classmethod
     def from_env(
@@ -63,6 +69,7 @@ class Settings:
             import_quality_tolerance=_int(env, "KOMPLEKT_IMPORT_QUALITY_TOLERANCE", 0),
             data_dir=env.get("KOMPLEKT_DATA_DIR") or default_data_dir(url),
             institution_name=env.get("KOMPLEKT_INSTITUTION_NAME", "").strip() or DEFAULT_INSTITUTION_NAME,
+            marc_agency=env.get("KOMPLEKT_MARC_AGENCY", "").strip() or DEFAULT_AGENCY,
         )
 
     def with_(self, **changes: object) -> Settings:

@@ -491,7 +491,7 @@ def shipment_lines(
     """Lines for a shipment as it finally stands: its copies with its corrections netted in.
 
     A correction document on its own gives the copies it adds. Prices are those the shipment
-    left with (``ShipmentLine.price``), not today's title list.
+    left with (``ShipmentLine.price``), not today's title list; before dispatch, the list's.
     """
     shipment = get_shipment(session, shipment_id, library_id=library_id)
     documents = [shipment]
@@ -503,13 +503,14 @@ def shipment_lines(
         for line in document.lines:
             copies[line.title_id] = copies.get(line.title_id, 0) + line.copies
             prices.setdefault(line.title_id, line.price)
-    editions = dict(
-        session.execute(
-            select(ProgrammeTitle.id, ProgrammeTitle.edition_id).where(ProgrammeTitle.id.in_(list(copies)))
-        ).all()
-    ) if copies else {}  # fmt: skip
+    titles = {
+        t.id: t for t in session.scalars(select(ProgrammeTitle).where(ProgrammeTitle.id.in_(list(copies))))
+    } if copies else {}  # fmt: skip
     return [
-        RecipientLine(editions[title_id], count, prices[title_id], shipment.number)
+        RecipientLine(
+            titles[title_id].edition_id, count,
+            prices[title_id] if shipment.frozen else titles[title_id].price, shipment.number,
+        )  # fmt: skip
         for title_id, count in sorted(copies.items())
         if count > 0
     ]

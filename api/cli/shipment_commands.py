@@ -32,7 +32,7 @@ from distribution.bulk_dispatch import (
 )
 from distribution.dispatch_models import CARRIERS, SHIPMENT_STATES, Shipment
 from distribution.programmes import get_programme
-from distribution.recipient_marc import export_recipient_marc
+from distribution.recipient_marc import export_recipient_marc, shipment_lines
 from distribution.tables import RowError
 
 app = typer.Typer(help="Shipments: pack, dispatch (one or a whole list), deliver, confirm, MARC.",
@@ -318,16 +318,15 @@ def marc(
     ] = None,
 ) -> None:
     """The shipment's MARC records with holdings for the receiving library."""
-    from api.routes.shipments import recipient_lines
-
     buffer = io.BytesIO()  # the file is written only when every record could be made
-    with database_session(load_settings()) as session:
+    settings = load_settings()
+    with database_session(settings) as session:
         try:
             shipment = shipment_by_number(session, number)
             library = dispatch.library_of(session, shipment)
             count = export_recipient_marc(
-                session, buffer, library=library, lines=recipient_lines(session, shipment),
-                fmt=fmt.value, flavour=flavour, encoding=encoding,
+                session, buffer, library=library, lines=shipment_lines(session, shipment.id),
+                fmt=fmt.value, flavour=flavour, encoding=encoding, agency=settings.marc_agency,
             )  # fmt: skip
         except CollectionError as error:
             raise refused(error) from error

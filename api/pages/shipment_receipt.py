@@ -8,7 +8,6 @@ nothing.
 from __future__ import annotations
 
 import io
-from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -32,7 +31,7 @@ from distribution import shipment_queries as queries
 from distribution.dispatch import Discrepancy, accept_shipment, library_of, mark_delivered
 from distribution.dispatch_models import DISCREPANCY_KINDS
 from distribution.errors import InvalidShipmentData, ShipmentStateError
-from distribution.recipient_marc import OUT_FORMATS, export_recipient_marc, programme_title_lines
+from distribution.recipient_marc import OUT_FORMATS, export_recipient_marc, shipment_lines
 
 router = APIRouter()
 
@@ -140,28 +139,19 @@ async def shipment_accept(
 
 @router.get("/shipments/{shipment_id}/marc")
 def shipment_marc(
-    shipment_id: int, session: SessionDep, user: Viewer, fmt: str = Query("iso2709", alias="format")
-) -> Response:
+    shipment_id: int, request: Request, session: SessionDep, user: Viewer,
+    fmt: str = Query("iso2709", alias="format"),
+) -> Response:  # fmt: skip
     """The MARC records of the shipment's titles with holdings for the library, in its preferred
     flavour and encoding (``?format=iso2709`` or ``marcxml``)."""
     shipment = shipment_or_404(session, shipment_id, user)
     if fmt not in OUT_FORMATS:
         raise PageNotFound()
-    sent = [line for line in shipment.lines if line.copies > 0]
-    lines = programme_title_lines(
-        session,
-        shipment.programme_id,
-        shipment.library_id,
-        {line.title_id: line.copies for line in sent},
-        shipment_number=shipment.number,
-    )
-    if shipment.frozen:  # the price it left with, as on its transfer act
-        lines = [
-            replace(marc_line, price=line.price) if line.price is not None else marc_line
-            for marc_line, line in zip(lines, sent, strict=True)
-        ]
     out = io.BytesIO()
-    export_recipient_marc(session, out, library=library_of(session, shipment), lines=lines, fmt=fmt)
+    export_recipient_marc(
+        session, out, library=library_of(session, shipment), lines=shipment_lines(session, shipment.id),
+        fmt=fmt, agency=request.app.state.settings.marc_agency,
+    )  # fmt: skip
     media, suffix = ("application/marcxml+xml", "xml") if fmt == "marcxml" else ("application/marc", "mrc")
     return Response(
         out.getvalue(),

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
@@ -33,7 +33,7 @@ from distribution.errors import InvalidShipmentData
 from distribution.libraries import Library
 from distribution.models import ProgrammeTitle
 from distribution.programmes import get_programme
-from distribution.recipient_marc import RecipientLine, export_recipient_marc
+from distribution.recipient_marc import export_recipient_marc, shipment_lines
 
 router = APIRouter(tags=["shipments"])
 
@@ -298,7 +298,7 @@ def get_shipment(shipment_id: int, session: SessionDep, user: CurrentUser) -> di
 
 @router.get("/shipments/{shipment_id}/marc", responses={404: {}, 422: {}})
 def shipment_marc(
-    shipment_id: int, session: SessionDep, user: CurrentUser,
+    shipment_id: int, request: Request, session: SessionDep, user: CurrentUser,
     fmt: Annotated[Literal["iso2709", "marcxml"], Query(alias="format")] = "iso2709",
     flavour: Annotated[str | None, Query(description="marc21 or unimarc; default: the library's")] = None,
     encoding: Annotated[str | None, Query(description="utf-8, marc-8 or cp1251; default: the library's")]
@@ -309,23 +309,12 @@ def shipment_marc(
     stream = io.BytesIO()
     export_recipient_marc(
         session, stream, library=dispatch.library_of(session, shipment),
-        lines=recipient_lines(session, shipment), fmt=fmt, flavour=flavour, encoding=encoding,
+        lines=shipment_lines(session, shipment.id), fmt=fmt, flavour=flavour, encoding=encoding,
+        agency=request.app.state.settings.marc_agency,
     )  # fmt: skip
     media, extension = MARC_MEDIA[fmt]
     return Response(stream.getvalue(), media_type=media, headers={
         "Content-Disposition": f'attachment; filename="shipment-{shipment.number}.{extension}"'})  # fmt: skip
-
-
-def recipient_lines(session: Session, shipment: Shipment) -> list[RecipientLine]:
-    """The copies a shipment brings, as editions at the price they were sent at (lines removing
-    copies, in a correction, bring none)."""
-    titles = _titles(session, (line.title_id for line in shipment.lines))
-    return [
-        RecipientLine(titles[line.title_id].edition_id, line.copies,
-                      line.price if shipment.frozen else titles[line.title_id].price, shipment.number)
-        for line in shipment.lines
-        if line.copies > 0
-    ]  # fmt: skip
 
 
 # --- writing --------------------------------------------------------------------------------------
@@ -387,8 +376,8 @@ def _resolve_titles(
 ) -> tuple[list[int], dict[str, str]]:
     """Title ids for the refs (by id or ISBN); errors keyed ``<where>.<n>.isbn`` (n from 1)."""
     found = title_ids_by_isbn(session, programme_id, [ref.isbn for ref in refs if ref.isbn])
-    known = {t.id for t in _titles(session, (ref.title_id for ref in refs if ref.title_id is not None))
-             if t.programme_id == programme_id}  # fmt: skip
+    titles = _titles(session, (ref.title_id for ref in refs if ref.title_id is not None))
+    known = {t.id for t in titles.values() if t.programme_id == programme_id}
     ids: list[int] = []
     errors: dict[str, str] = {}
     for n, ref in enumerate(refs, start=1):

@@ -293,3 +293,18 @@ def test_a_library_downloads_its_shipment_as_marc_with_its_holdings(client, db, 
     assert xml.status_code == 200 and xml.content.lstrip().startswith(b"<?xml")
     assert client.get(f"{url}?format=marcxml&encoding=cp1251", headers=packed["liba"]).status_code == 422
     assert client.get(f"{API}/shipments/{packed['b']}/marc", headers=packed["liba"]).status_code == 404
+
+
+def test_the_marc_carries_the_regional_librarys_code_and_the_corrections_net(client, app, db, packed):
+    app.state.settings = app.state.settings.with_(marc_agency="UA-LG-0001")
+    assert send(client, packed["a"], packed["olena"]).status_code == 200
+    detail = client.get(f"{API}/shipments/{packed['a']}", headers=packed["olena"]).json()
+    a_title = next(line["title_id"] for line in detail["lines"] if line["isbn"] == A)
+    change = {"lines": [{"title_id": a_title, "copies": -2}], "note": "2 не вмістилися"}
+    fixed = client.post(f"{API}/shipments/{packed['a']}/corrections", headers=packed["olena"], json=change)
+    assert fixed.status_code == 201, fixed.text
+    response = client.get(f"{API}/shipments/{packed['a']}/marc?flavour=marc21", headers=packed["liba"])
+    records = list(pymarc.MARCReader(io.BytesIO(response.content), to_unicode=True, force_utf8=True))
+    assert {r["003"].data for r in records} == {"UA-LG-0001"}
+    assert all(r["001"].data.startswith("UA-LG-0001-") for r in records)
+    assert len([f for r in records for f in r.get_fields("952")]) == 5  # 7 sent, 2 taken off
