@@ -523,3 +523,43 @@ def library_of(session: Session, shipment: Shipment) -> Library:
 def accepted(shipment: Shipment) -> bool:
     """Whether the library has answered (confirmed or reported discrepancies)."""
     return shipment.state in ACCEPTED_STATES
+
+
+# --- copies lost in transit --------------------------------------------------------------------
+
+
+def lost_in_transit(session: Session, programme_id: int) -> dict[int, int]:
+    """Copies per title written off as lost on the way: no longer on hand to allocate."""
+    stmt = (
+        select(ShipmentDiscrepancy.title_id, func.sum(ShipmentDiscrepancy.written_off))
+        .join(Shipment, Shipment.id == ShipmentDiscrepancy.shipment_id)
+        .where(Shipment.programme_id == programme_id, ShipmentDiscrepancy.written_off > 0)
+        .group_by(ShipmentDiscrepancy.title_id)
+    )
+    return {title_id: int(total or 0) for title_id, total in session.execute(stmt)}
+
+
+def write_off_lost(
+    session: Session, *, actor: Actor, shipment_id: int, discrepancy_id: int, copies: int
+) -> ShipmentDiscrepancy:
+    """Declare copies of a reported shortage lost in transit (not mis-packed and found).
+
+    A shortage gave the copies back to allocation as if they were on hand; writing them off
+    takes them out of what can be allocated, while the library's order stays open.
+    """
+    shipment = _locked(session, shipment_id)
+    item = next((d for d in shipment.discrepancies if d.id == discrepancy_id), None)
+    if item is None:
+        session.rollback()
+        raise ShipmentNotFound(N_("Відправлення {id} не знайдено"), params={"id": shipment_id})
+    left = item.reopened - item.written_off
+    if not 0 < copies <= left:
+        session.rollback()
+        raise InvalidShipmentData(
+            N_("Списати можна від 1 до {left} прим."), field="copies", params={"left": left}
+        )
+    item.written_off += copies
+    _audit(session, actor, shipment, {f"lost_in_transit.{item.title_id}": [item.written_off - copies,
+                                                                            item.written_off]})  # fmt: skip
+    session.commit()
+    return item

@@ -6,7 +6,8 @@ the title, ISBN and price as they were when it left, so its documents never chan
 dispatch; a correction is a new shipment (``kind`` "correction") pointing at the one it
 corrects, with signed line quantities. A discrepancy is what the receiving library reported
 per title (shortage, surplus, damaged, wrong title); a shortage or wrong title reopens that
-quantity for re-allocation (``reopened``).
+quantity for re-allocation (``reopened``); copies really lost on the way are then written off
+(``written_off``), so they are no longer counted as on hand.
 """
 
 from __future__ import annotations
@@ -120,6 +121,7 @@ class ShipmentDiscrepancy(Base):
         CheckConstraint(in_check("kind", DISCREPANCY_KINDS), name="kind"),
         CheckConstraint("quantity > 0", name="quantity"),
         CheckConstraint("reopened >= 0", name="reopened"),
+        CheckConstraint("written_off >= 0 AND written_off <= reopened", name="written_off"),
         Index("ix_shipment_discrepancies_shipment_id", "shipment_id"),
     )
 
@@ -129,6 +131,7 @@ class ShipmentDiscrepancy(Base):
     kind: Mapped[str] = mapped_column(String(16))
     quantity: Mapped[int] = mapped_column(Integer)
     reopened: Mapped[int] = mapped_column(Integer, default=0)  # copies given back to allocation
+    written_off: Mapped[int] = mapped_column(Integer, default=0)  # of those, declared lost in transit
     note: Mapped[str_255] = mapped_column(default="")
     reported_by: Mapped[str_64] = mapped_column(default="")
     reported_at: Mapped[utcnow]

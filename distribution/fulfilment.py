@@ -20,7 +20,7 @@ from collection.audit import Actor, record_change
 from collection.db import now_utc
 from collection.errors import N_, Message, Messages
 from distribution.allocation import LimitProblem, OrderLine, Plan, Policy, allocate, check_adjustment
-from distribution.dispatch import carrier_code, committed, next_shipment_number
+from distribution.dispatch import carrier_code, committed, lost_in_transit, next_shipment_number
 from distribution.dispatch_models import (
     ACCEPTED_STATES,
     FROZEN_STATES,
@@ -445,7 +445,8 @@ def programme_report(session: Session, programme_id: int) -> dict[str, Any]:
     received, allocated, packed, dispatched, confirmed.
 
     A title's ``received`` is what suppliers delivered (``damaged`` and ``wrong_title`` apart;
-    ``to_fund`` went into the own fund; ``surplus`` = usable received − allocated − to_fund).
+    ``to_fund`` went into the own fund, ``lost`` was written off in transit; ``surplus`` =
+    usable received − allocated − to_fund − lost).
     ``dispatched`` counts shipments from dispatch on (corrections included); ``confirmed`` what
     libraries accepted, less the shortages and wrong titles they reported (a library's
     ``received`` is the same: what reached it, by its own word).
@@ -535,6 +536,7 @@ def programme_report(session: Session, programme_id: int) -> dict[str, Any]:
             per_title,
         )
     to_fund = taken_into_fund(session, programme_id)
+    lost = lost_in_transit(session, programme_id)
     title_rows = []
     for title in titles:
         counts = per_title[title.id]
@@ -547,8 +549,11 @@ def programme_report(session: Session, programme_id: int) -> dict[str, Any]:
             "damaged": counts["damaged"],
             "wrong_title": counts["wrong_title"],
             "to_fund": to_fund.get(title.id, 0),
+            "lost": lost.get(title.id, 0),
         }
-        row["surplus"] = max(0, row["received"] - row["damaged"] - row["allocated"] - row["to_fund"])
+        row["surplus"] = max(
+            0, row["received"] - row["damaged"] - row["allocated"] - row["to_fund"] - row["lost"]
+        )
         title_rows.append(row)
     libraries = (
         session.execute(
@@ -572,6 +577,7 @@ def programme_report(session: Session, programme_id: int) -> dict[str, Any]:
     totals = {name: sum(r[name] for r in title_rows) for name in COUNTS}
     totals["surplus"] = sum(r["surplus"] for r in title_rows)
     totals["to_fund"] = sum(r["to_fund"] for r in title_rows)
+    totals["lost"] = sum(r["lost"] for r in title_rows)
     return {
         "programme": {
             "id": programme.id,
@@ -611,6 +617,7 @@ TITLE_REPORT_COLUMNS = (
     "damaged",
     "wrong_title",
     "to_fund",
+    "lost",
     "surplus",
 )
 LIBRARY_REPORT_COLUMNS = ("library_code", "name", "district", *COUNTS)

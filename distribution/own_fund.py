@@ -21,6 +21,7 @@ from collection.audit import Actor, record_change
 from collection.db import Base, intpk, str_64, utcnow
 from collection.errors import N_
 from collection.models import Receipt
+from distribution.dispatch import lost_in_transit
 from distribution.errors import InvalidProgrammeData
 from distribution.models import AllocationLine, ProgrammeTitle
 from distribution.programmes import get_programme, lock_programme, received_by_title
@@ -55,9 +56,13 @@ def taken_into_fund(session: Session, programme_id: int) -> dict[int, int]:
 
 
 def available_by_title(session: Session, programme_id: int) -> dict[int, int]:
-    """Usable copies per title that libraries can be allocated: received less the own fund's."""
+    """Usable copies per title that libraries can be allocated: received, less the own fund's
+    and less copies written off as lost in transit."""
     taken = taken_into_fund(session, programme_id)
-    return {t: q - taken.get(t, 0) for t, q in received_by_title(session, programme_id).items()}
+    lost = lost_in_transit(session, programme_id)
+    return {
+        t: q - taken.get(t, 0) - lost.get(t, 0) for t, q in received_by_title(session, programme_id).items()
+    }
 
 
 def fund_share(session: Session, programme_id: int) -> dict[int, int]:
@@ -107,8 +112,7 @@ def take_into_fund(
         session.rollback()
         raise InvalidProgrammeData(next(iter(errors.values())), errors=errors)
     titles = {
-        t.id: t
-        for t in session.scalars(select(ProgrammeTitle).where(ProgrammeTitle.id.in_(list(wanted))))
+        t.id: t for t in session.scalars(select(ProgrammeTitle).where(ProgrammeTitle.id.in_(list(wanted))))
     }
     receipt = fund_services.create_receipt(
         session, actor=actor, receipt_date=receipt_date, source="state_programme", supplier=supplier,

@@ -42,6 +42,7 @@ from distribution.dispatch import (
     library_of,
     mark_packed,
     unpack,
+    write_off_lost,
 )
 from distribution.dispatch_models import CARRIERS, DISCREPANCY_KINDS, Shipment
 from distribution.errors import InvalidShipmentData, ShipmentNotFound, ShipmentStateError
@@ -304,3 +305,20 @@ async def shipment_correct(shipment_id: int, request: Request, session: SessionD
             )
             return redirect(f"/shipments/{correction.id}")
     return form_failed(request, session, user, shipment_id, "correct", values, errors, {"max": 64})
+
+
+@router.post("/shipments/{shipment_id}/discrepancies/{discrepancy_id}/write-off")
+async def shipment_write_off(
+    shipment_id: int, discrepancy_id: int, request: Request, session: SessionDep, user: Writer
+) -> Response:
+    """Write off copies of a reported shortage as lost in transit (no longer allocatable)."""
+    shipment_or_404(session, shipment_id, user)
+    copies = whole(form_values(await request.form()).get("copies", "")) or 0
+    try:
+        write_off_lost(
+            session, actor=user.actor, shipment_id=shipment_id, discrepancy_id=discrepancy_id, copies=copies
+        )  # fmt: skip
+    except (InvalidShipmentData, ShipmentNotFound) as error:
+        return step_failed(request, session, error, shipment_id)
+    flash(request, N_("Списано як втрачені в дорозі: {copies} прим."), copies=copies)
+    return redirect(f"/shipments/{shipment_id}")

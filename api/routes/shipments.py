@@ -236,8 +236,9 @@ def shipment_detail_json(session: Session, shipment: Shipment) -> dict[str, Any]
             for parcel in parcels
         ],
         "discrepancies": [
-            {"title_id": d.title_id, **title_of(d.title_id), "kind": d.kind, "quantity": d.quantity,
-             "reopened": d.reopened, "note": d.note, "reported_by": d.reported_by}
+            {"id": d.id, "title_id": d.title_id, **title_of(d.title_id), "kind": d.kind,
+             "quantity": d.quantity, "reopened": d.reopened, "written_off": d.written_off, "note": d.note,
+             "reported_by": d.reported_by}
             for d in shipment.discrepancies
         ],
         "corrections": [
@@ -431,6 +432,25 @@ def correct(shipment_id: int, body: CorrectionIn, session: SessionDep, user: Sta
         tracking_number=body.tracking_number, note=body.note,
     )  # fmt: skip
     return shipment_detail_json(session, correction)
+
+
+class WriteOffIn(BaseModel):
+    """Copies of a reported shortage that were lost on the way."""
+
+    model_config = ConfigDict(extra="forbid")
+    copies: int
+
+
+@router.post("/shipments/{shipment_id}/discrepancies/{discrepancy_id}/write-off",
+             responses={403: {}, 404: {}, 422: {}})  # fmt: skip
+def write_off(
+    shipment_id: int, discrepancy_id: int, body: WriteOffIn, session: SessionDep, user: StaffWriter
+) -> dict[str, Any]:
+    """Write off copies of a shortage as lost in transit: they are no longer allocatable."""
+    dispatch.write_off_lost(
+        session, actor=user.actor, shipment_id=shipment_id, discrepancy_id=discrepancy_id, copies=body.copies
+    )  # fmt: skip
+    return shipment_detail_json(session, dispatch.get_shipment(session, shipment_id))
 
 
 @router.post("/programmes/{programme_id}/shipments/dispatch", responses={404: {}, 422: {}})

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from collection.audit import entries_for_object
-from distribution.dispatch import list_shipments
+from distribution.dispatch import Discrepancy, accept_shipment, list_shipments
 from distribution.dispatch_models import Shipment
 from distribution.fulfilment import allocate_programme, allocation_rows, pack_programme
 from distribution.libraries import Library
@@ -387,6 +387,28 @@ def test_a_library_marks_delivered_and_confirms_with_a_shortage_which_reopens_th
     assert "accept-form" not in after and "нестача" in text_of(after, "shipment-discrepancies")
     assert audit_states(db, shipment)[0] == ["delivered", "discrepancy"]
     assert entries_for_object(db, "shipment", shipment.number)[0].username == "liba"
+    assert "write-off-" not in after  # only staff write copies off
+
+
+def test_staff_write_off_copies_lost_in_transit_and_they_are_not_sent_again(db, client, programme):
+    dispatch_all(db, client, programme)
+    shipment = shipment_of(db, programme, "LG-A01")
+    a = title_id(db, programme, A)
+    accept_shipment(db, actor=TEST_ACTOR, shipment_id=shipment.id, accepted_on=date.today(),
+                    discrepancies=[Discrepancy(a, "shortage", 2)])  # fmt: skip
+    page_login(client, "olha")
+    page = f"/shipments/{shipment.id}"
+    (shortage,) = shipment_of(db, programme, "LG-A01").discrepancies
+    form = f'id="write-off-{shortage.id}"'
+    assert form in client.get(page).text
+    url = f"{page}/discrepancies/{shortage.id}/write-off"
+    refused = post_form(client, url, {"copies": "5"}, page=page)
+    assert refused.status_code == 303 and "Списати можна від 1 до 2 прим." in client.get(page).text
+    assert post_form(client, url, {"copies": "2"}, page=page).status_code == 303
+    after = client.get(page).text
+    assert "Списано як втрачені в дорозі: 2 прим." in after and form not in after
+    db.expire_all()
+    assert shipment_of(db, programme, "LG-A01").discrepancies[0].written_off == 2
 
 
 def test_an_impossible_quantity_is_shown_next_to_its_row_and_nothing_is_stored(db, client, programme):

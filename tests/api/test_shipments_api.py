@@ -113,6 +113,16 @@ def test_the_whole_path_from_packing_to_a_reported_shortage(client, db, packed):
     other = next(r for r in data["libraries"] if r["library_code"] == "LG-B01")
     assert (other["dispatched"], other["confirmed"]) == (0, 0)
 
+    shortage = answer["discrepancies"][0]
+    url = f"{API}/shipments/{packed['a']}/discrepancies/{shortage['id']}/write-off"
+    assert client.post(url, headers=library, json={"copies": 1}).status_code == 403
+    too_many = client.post(url, headers=staff, json={"copies": 3})
+    assert too_many.status_code == 422 and too_many.json()["errors"][0]["field"] == "copies"
+    lost = client.post(url, headers=staff, json={"copies": 2})
+    assert lost.status_code == 200 and lost.json()["discrepancies"][0]["written_off"] == 2
+    totals = client.get(f"{API}/programmes/{packed['programme']}/report", headers=staff).json()["totals"]
+    assert totals["lost"] == 2
+
 
 def test_dispatch_without_a_tracking_number_is_refused_naming_the_field(client, db, packed):
     response = send(client, packed["a"], packed["olena"], tracking_number="  ")

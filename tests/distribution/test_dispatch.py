@@ -24,6 +24,7 @@ from distribution.dispatch import (
     mark_packed,
     shipment_parcels,
     unpack,
+    write_off_lost,
 )
 from distribution.errors import (
     AllocationLimitExceeded,
@@ -303,3 +304,29 @@ def test_the_report_sums_by_publisher_and_by_district(session):
     ]
     (district,) = report["districts"]
     assert (district["district"], district["libraries"], district["dispatched"]) == ("Старобільський", 2, 10)
+
+
+def test_copies_lost_in_transit_are_written_off_and_not_allocated_again(session):
+    programme = dispatched_programme(session)  # LG-A01 got 5 of A (all 8 received are allocated)
+    shipment = shipment_for(session, programme.id, "LG-A01")
+    a = title_id(session, programme.id, A)
+    accept_shipment(session, actor=TEST_ACTOR, shipment_id=shipment.id, accepted_on=DAY,
+                    discrepancies=[Discrepancy(a, "shortage", 2)])  # fmt: skip
+    (shortage,) = shipment.discrepancies
+    with pytest.raises(InvalidShipmentData) as error:
+        write_off_lost(
+            session, actor=TEST_ACTOR, shipment_id=shipment.id, discrepancy_id=shortage.id, copies=3
+        )
+    assert set(error.value.errors) == {"copies"}
+    write_off_lost(session, actor=TEST_ACTOR, shipment_id=shipment.id, discrepancy_id=shortage.id, copies=2)
+    assert shortage.written_off == 2
+    allocate_programme(session, actor=TEST_ACTOR, programme_id=programme.id)
+    assert allocated_to(session, programme.id, "LG-A01", A) == 3  # nothing on hand to send again
+    totals = programme_report(session, programme.id)["totals"]
+    assert (totals["lost"], totals["surplus"]) == (2, 0)
+    states = [e.changes for e in entries_for_object(session, "shipment", shipment.number)]
+    assert {f"lost_in_transit.{a}": [0, 2]} in states
+    with pytest.raises(InvalidShipmentData):  # nothing left to write off
+        write_off_lost(
+            session, actor=TEST_ACTOR, shipment_id=shipment.id, discrepancy_id=shortage.id, copies=1
+        )
