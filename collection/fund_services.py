@@ -201,14 +201,34 @@ def create_receipt(
     return receipt
 
 
+def _with_copies(session: Session, model: Any, document_id: int) -> Any:
+    """A receipt or act with its copies (and their editions) loaded, or None."""
+    stmt = (
+        select(model)
+        .where(model.id == document_id)
+        .options(selectinload(model.copies).joinedload(Copy.edition))
+    )
+    return session.scalars(stmt).one_or_none()
+
+
+def _with_totals(
+    session: Session, model: Any, copy_link: Any, year: int | None
+) -> list[tuple[Any, int, Decimal]]:
+    """Receipts or acts (newest first, of ``year`` if given) with their copy count and sum."""
+    stmt = (
+        select(model, func.count(Copy.id), func.coalesce(func.sum(Copy.price), 0))
+        .outerjoin(Copy, copy_link == model.id)
+        .group_by(model.id)
+        .order_by(model.date.desc(), model.id.desc())
+    )
+    if year:
+        stmt = stmt.where(model.date >= date(year, 1, 1), model.date < date(year + 1, 1, 1))
+    return [(d, n, Decimal(s).quantize(CENT)) for d, n, s in session.execute(stmt)]
+
+
 def get_receipt(session: Session, receipt_id: int) -> Receipt:
     """The receipt with its copies, or ``ReceiptNotFound``."""
-    stmt = (
-        select(Receipt)
-        .where(Receipt.id == receipt_id)
-        .options(selectinload(Receipt.copies).joinedload(Copy.edition))
-    )
-    receipt = session.scalars(stmt).one_or_none()
+    receipt = _with_copies(session, Receipt, receipt_id)
     if receipt is None:
         raise ReceiptNotFound(N_("Надходження №{id} не знайдено"), params={"id": receipt_id})
     return receipt
@@ -216,15 +236,7 @@ def get_receipt(session: Session, receipt_id: int) -> Receipt:
 
 def list_receipts(session: Session, *, year: int | None = None) -> list[tuple[Receipt, int, Decimal]]:
     """Receipts (newest first) with their copy count and sum."""
-    stmt = (
-        select(Receipt, func.count(Copy.id), func.coalesce(func.sum(Copy.price), 0))
-        .outerjoin(Copy, Copy.receipt_id == Receipt.id)
-        .group_by(Receipt.id)
-        .order_by(Receipt.date.desc(), Receipt.id.desc())
-    )
-    if year:
-        stmt = stmt.where(Receipt.date >= date(year, 1, 1), Receipt.date < date(year + 1, 1, 1))
-    return [(r, n, Decimal(s).quantize(CENT)) for r, n, s in session.execute(stmt)]
+    return _with_totals(session, Receipt, Copy.receipt_id, year)
 
 
 def _split_numbers(numbers: str | Sequence[str] | None) -> list[str]:
@@ -370,12 +382,7 @@ def create_withdrawal_act(
 
 def get_act(session: Session, act_id: int) -> WithdrawalAct:
     """The act with its copies, or ``ActNotFound``."""
-    stmt = (
-        select(WithdrawalAct)
-        .where(WithdrawalAct.id == act_id)
-        .options(selectinload(WithdrawalAct.copies).joinedload(Copy.edition))
-    )
-    act = session.scalars(stmt).one_or_none()
+    act = _with_copies(session, WithdrawalAct, act_id)
     if act is None:
         raise ActNotFound(N_("Акт №{id} не знайдено"), params={"id": act_id})
     return act
@@ -383,15 +390,7 @@ def get_act(session: Session, act_id: int) -> WithdrawalAct:
 
 def list_acts(session: Session, *, year: int | None = None) -> list[tuple[WithdrawalAct, int, Decimal]]:
     """Acts (newest first) with their copy count and sum."""
-    stmt = (
-        select(WithdrawalAct, func.count(Copy.id), func.coalesce(func.sum(Copy.price), 0))
-        .outerjoin(Copy, Copy.withdrawal_act_id == WithdrawalAct.id)
-        .group_by(WithdrawalAct.id)
-        .order_by(WithdrawalAct.date.desc(), WithdrawalAct.id.desc())
-    )
-    if year:
-        stmt = stmt.where(WithdrawalAct.date >= date(year, 1, 1), WithdrawalAct.date < date(year + 1, 1, 1))
-    return [(a, n, Decimal(s).quantize(CENT)) for a, n, s in session.execute(stmt)]
+    return _with_totals(session, WithdrawalAct, Copy.withdrawal_act_id, year)
 
 
 def _require_draft(act: WithdrawalAct) -> None:
