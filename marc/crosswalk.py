@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pymarc
@@ -361,3 +361,26 @@ def convert_holdings(
     if codes is None:  # IRBIS 910 or 852: through the common Holding model
         return write_holding(holdings[0], scheme)
     return datafield(scheme, " ", " ", [(codes[c], v) for c, v in pairs(source) if c in codes])
+
+
+def convert_fields(
+    record: pymarc.Record, source: str, target: str, handle: Callable[[Field], list[Field | None] | None]
+) -> tuple[list[Field], Counter[str]]:
+    """Every field of ``record`` in the ``target`` flavour, and the tags not carried, counted.
+
+    Holdings go through the holdings schemes; any other field through ``handle`` (the
+    direction's table of field handlers), which answers None for a tag it does not carry.
+    """
+    fields: list[Field] = []
+    uncovered: Counter[str] = Counter()
+    for original in record.fields:
+        if original.tag in HOLDINGS_TAGS[source]:
+            holding = convert_holdings(original, record, source, target)
+            made = None if holding is None else [holding]
+        else:
+            made = handle(original)
+        if made is None:
+            uncovered[original.tag] += 1
+        else:
+            fields.extend(one for one in made if one is not None)
+    return fields, uncovered

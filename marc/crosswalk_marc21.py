@@ -21,14 +21,13 @@ from marc.crosswalk import (
     ENCODING_LEVEL_TO_MARC21,
     GOVERNMENT_008,
     GOVERNMENT_TO_MARC21,
-    HOLDINGS_TAGS,
     RECORD_TYPE_TO_MARC21,
     SOURCE_TO_THESAURUS,
     STATUS_TO_MARC21,
     UNDEFINED_008,
     control_text,
     controlfield,
-    convert_holdings,
+    convert_fields,
     datafield,
     indicator,
     lookup,
@@ -50,14 +49,7 @@ _NON_FILING_MARKS = re.compile("[\u0088\u0089\u0098\u009c]")
 
 def to_marc21(record: pymarc.Record) -> tuple[pymarc.Record, Counter[str]]:
     """Convert a UNIMARC record; return the MARC21 record and the uncovered tags counted."""
-    fields: list[Field] = []
-    uncovered: Counter[str] = Counter()
-    for source in record.fields:
-        made = _convert_field(source, record)
-        if made is None:
-            uncovered[source.tag] += 1
-        else:
-            fields.extend(made)
+    fields, uncovered = convert_fields(record, "unimarc", "marc21", _convert_field)
     fields.append(_field_008(record))
     fields.extend(made for made in [_field_040(record)] if made is not None)
     fields = _one_main_entry(fields)
@@ -68,15 +60,10 @@ def to_marc21(record: pymarc.Record) -> tuple[pymarc.Record, Counter[str]]:
     return result, uncovered
 
 
-def _convert_field(source: Field, record: pymarc.Record) -> list[Field] | None:
+def _convert_field(source: Field) -> list[Field | None] | None:
     """The MARC21 fields made from one UNIMARC field; None when the crosswalk does not carry it."""
-    if source.tag in HOLDINGS_TAGS["unimarc"]:
-        copy = convert_holdings(source, record, "unimarc", "marc21")
-        return None if copy is None else [copy]
     handler = _HANDLERS.get(source.tag)
-    if handler is None:
-        return None
-    return [made for made in handler(source) if made is not None]
+    return None if handler is None else handler(source)
 
 
 # --- leader and coded data ---------------------------------------------------------------------

@@ -22,13 +22,12 @@ from marc.crosswalk import (
     ENCODING_LEVEL_TO_UNIMARC,
     GOVERNMENT_008,
     GOVERNMENT_TO_UNIMARC,
-    HOLDINGS_TAGS,
     RECORD_TYPE_TO_UNIMARC,
     STATUS_TO_UNIMARC,
     THESAURUS_TO_SOURCE,
     control_text,
     controlfield,
-    convert_holdings,
+    convert_fields,
     datafield,
     indicator,
     lookup,
@@ -50,14 +49,11 @@ _LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
 
 def to_unimarc(record: pymarc.Record) -> tuple[pymarc.Record, Counter[str]]:
     """Convert a MARC21 record; return the UNIMARC record and the uncovered tags counted."""
-    fields: list[Field] = []
-    uncovered: Counter[str] = Counter()
-    for source in record.fields:
-        made = _convert_field(source, record)
-        if made is None:
-            uncovered[source.tag] += 1
-        else:
-            fields.extend(made)
+    def convert_one(source: Field) -> list[Field | None] | None:
+        handler = _HANDLERS.get(source.tag)
+        return None if handler is None else handler(source, record)
+
+    fields, uncovered = convert_fields(record, "marc21", "unimarc", convert_one)
     fields.append(_field_100(record))
     if not record.get_fields("041"):
         fields.extend(made for made in [_language_from_008(record)] if made is not None)
@@ -65,17 +61,6 @@ def to_unimarc(record: pymarc.Record) -> tuple[pymarc.Record, Counter[str]]:
     result.leader = Leader(_leader(record))
     result.fields = sorted(fields, key=lambda made: made.tag)
     return result, uncovered
-
-
-def _convert_field(source: Field, record: pymarc.Record) -> list[Field] | None:
-    """The UNIMARC fields made from one MARC21 field; None when the crosswalk does not carry it."""
-    if source.tag in HOLDINGS_TAGS["marc21"]:
-        copy = convert_holdings(source, record, "marc21", "unimarc")
-        return None if copy is None else [copy]
-    handler = _HANDLERS.get(source.tag)
-    if handler is None:
-        return None
-    return [made for made in handler(source, record) if made is not None]
 
 
 # --- leader and coded data ---------------------------------------------------------------------
