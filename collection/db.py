@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, String, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, Numeric, String, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -68,6 +68,8 @@ str_32 = Annotated[str, mapped_column(String(32))]
 str_64 = Annotated[str, mapped_column(String(64))]
 str_255 = Annotated[str, mapped_column(String(255))]
 utcnow = Annotated[datetime, mapped_column(UTCDateTime(), default=now_utc)]
+MONEY = Numeric(14, 2)  # hryvnias and kopecks: never float
+WEIGHT = Numeric(8, 3)  # kilograms, to the gram
 
 
 def in_check(column: str, values: tuple[str, ...]) -> str:

@@ -20,13 +20,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    Numeric,
     String,
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from collection.db import Base, UTCDateTime, in_check, intpk, str_32, str_64, str_255, utcnow
+from collection.db import MONEY, Base, UTCDateTime, in_check, intpk, str_32, str_64, str_255, utcnow
 
 EDITION_STATUSES = ("active", "merged")
 DOC_TYPES = ("book", "serial", "analytic", "audiovisual", "electronic", "cartographic", "music", "other")
@@ -35,7 +34,6 @@ RECEIPT_SOURCES = ("purchase", "gift", "exchange", "state_programme", "replaceme
 WITHDRAWAL_REASONS = ("worn_out", "obsolete", "duplicate", "lost_by_readers", "lost_occupied", "transferred")
 ACT_STATES = ("draft", "signed")
 EVENT_KINDS = ("created", "classified", "subject_indexed", "analytic", "edited")
-MONEY = Numeric(14, 2)
 
 
 

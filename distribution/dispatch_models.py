@@ -18,8 +18,8 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from collection.db import Base, in_check, intpk, str_32, str_64, str_255, utcnow
-from distribution.models import MONEY, Parcel
+from collection.db import MONEY, Base, in_check, intpk, str_32, str_64, str_255, utcnow
+from distribution.models import Parcel
 
 SHIPMENT_STATES = ("planned", "packed", "dispatched", "delivered", "confirmed", "discrepancy")
 FROZEN_STATES = ("dispatched", "delivered", "confirmed", "discrepancy")  # documents final

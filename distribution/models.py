@@ -17,7 +17,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -25,14 +24,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from collection.db import Base, UTCDateTime, in_check, intpk, now_utc, str_64, str_255, utcnow
+from collection.db import MONEY, WEIGHT, Base, UTCDateTime, in_check, intpk, now_utc, str_64, str_255, utcnow
+from distribution.allocation import SURPLUS_DESTINATIONS
 
 PROGRAMME_KINDS = ("state", "exchange", "gift")
 PROGRAMME_STATES = ("collecting", "delivering", "allocating", "dispatching", "closed")
-SURPLUS_DESTINATIONS = ("own_fund", "exchange_fund")
 PARCEL_STATES = ("planned", "packed", "dispatched", "delivered", "confirmed", "discrepancy")
-MONEY = Numeric(14, 2)
-WEIGHT = Numeric(8, 3)
 
 
 
