@@ -16,8 +16,10 @@ from api.auth.models import User
 from api.auth.services import create_user
 from api.demo_programme import create_exchange_demo, create_programme_demo
 from collection.audit import Actor
-from collection.catalogue import create_edition
-from distribution.services import create_library
+from collection.catalogue.services import create_edition
+from collection.fund import acts as fund_acts
+from collection.fund import receipts as fund_receipts
+from distribution.libraries.services import create_library
 from marc.samples import sample_records
 
 DEMO_ACTOR = Actor(None, "demo")
@@ -123,9 +125,8 @@ def create_fund_demo(session: Session) -> None:
     """A few receipts with copies and a signed withdrawal act, so the fund pages are not empty."""
     from datetime import date
 
-    from collection import fund_services
-    from collection.editions import edition_fields
-    from collection.models import Edition, EditionIsbn
+    from collection.catalogue.editions import edition_fields
+    from collection.catalogue.models import Edition, EditionIsbn
     from marc.samples import sample_records
 
     editions = []
@@ -136,19 +137,19 @@ def create_fund_demo(session: Session) -> None:
         session.add(edition)
         editions.append(edition)
     session.commit()
-    first = fund_services.create_receipt(
+    first = fund_receipts.create_receipt(
         session, actor=DEMO_ACTOR, receipt_date=date(2025, 11, 14), source="purchase",
         supplier="ТОВ «Книжкова палата»", document="видаткова накладна № 341")
-    second = fund_services.create_receipt(
+    second = fund_receipts.create_receipt(
         session, actor=DEMO_ACTOR, receipt_date=date.today(), source="gift",
         supplier="Український інститут книги", document="акт приймання-передачі № 12")
     copies = []
     for index, edition in enumerate(editions):
-        copies += fund_services.add_copies_to_receipt(
+        copies += fund_receipts.add_copies_to_receipt(
             session, actor=DEMO_ACTOR, receipt=first if index < 4 else second, edition_id=edition.id,
             quantity=2, price=f"{150 + 25 * index}.00", location="АБ" if index % 2 else "ЧЗ")
-    act = fund_services.create_withdrawal_act(
+    act = fund_acts.create_withdrawal_act(
         session, actor=DEMO_ACTOR, act_date=date.today(), reason="worn_out", note="Демонстраційний акт")
-    fund_services.add_copies_to_act(session, actor=DEMO_ACTOR, act=act,
+    fund_acts.add_copies_to_act(session, actor=DEMO_ACTOR, act=act,
                                     inventory_numbers=[copies[0].inventory_number])
-    fund_services.sign_act(session, actor=DEMO_ACTOR, act=act)
+    fund_acts.sign_act(session, actor=DEMO_ACTOR, act=act)

@@ -16,12 +16,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collection.audit import Actor
-from distribution.dispatch import Discrepancy, accept_shipment, dispatch_shipment, list_shipments, mark_packed
-from distribution.exchange import load_offers, offer_fund_duplicates, request_copies
-from distribution.fulfilment import allocate_programme, pack_programme
-from distribution.libraries import Library
-from distribution.models import ProgrammeTitle
-from distribution.programmes import create_programme, load_orders, load_titles, receive_delivery
+from distribution.allocation.services import allocate_programme
+from distribution.exchange.offers import load_offers, offer_fund_duplicates
+from distribution.exchange.requests import request_copies
+from distribution.libraries.models import Library
+from distribution.programmes.deliveries import receive_delivery
+from distribution.programmes.models import ProgrammeTitle
+from distribution.programmes.orders import load_orders
+from distribution.programmes.services import create_programme
+from distribution.programmes.titles import load_titles
+from distribution.shipping.acceptance import Discrepancy, accept_shipment
+from distribution.shipping.dispatch import dispatch_shipment, mark_packed
+from distribution.shipping.packing import pack_programme
+from distribution.shipping.queries import list_shipments
 
 # title, author, publisher, year, price (UAH); ISBNs are made valid from the row number
 TITLES = (

@@ -1,7 +1,7 @@
 """Background imports for the web app: a small thread pool that runs uploaded import jobs.
 
 The upload route saves the file under the data directory and submits the job; the worker runs
-the same service as the CLI (``collection.importing.run_import``) and the job's page reads the
+the same service as the CLI (``collection.imports.services.run_import``) and the job's page reads the
 progress from the ImportJob row. One worker: imports queue up rather than compete for the
 database. The worker is a daemon thread, not a ThreadPoolExecutor: stopping the server must not
 wait for a million-record import to end; the batch in progress rolls back and the job resumes
@@ -19,8 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from collection.audit import Actor
-from collection.import_models import ImportJob
-from collection.importing import run_import
+from collection.imports.models import ImportJob
+from collection.imports.services import run_import
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from distribution.recipient_marc import DEFAULT_AGENCY
+from distribution.shipping.recipient_marc import DEFAULT_AGENCY
 
 DEFAULT_DATABASE_FILE = "komplekt.db"
 DEMO_DATABASE_FILE = "komplekt-demo.db"

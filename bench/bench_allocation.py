@@ -17,8 +17,8 @@ import sys
 import time
 from decimal import Decimal
 
-from distribution.allocation import OrderLine, Policy, allocate
-from distribution.packing import pack
+from distribution.allocation.rules import OrderLine, Policy, allocate
+from distribution.shipping.rules import pack
 
 
 def make_programme(titles: int, libraries: int, seed: int = 7):

@@ -26,11 +26,16 @@ from bench.databases import bench_database
 from collection.audit import Actor
 from collection.db import make_engine, make_session_factory
 from collection.migrate import upgrade
-from distribution.bulk_dispatch import DispatchItem, dispatch_shipments
-from distribution.dispatch import list_shipments
-from distribution.fulfilment import allocate_programme, pack_programme, programme_report
-from distribution.libraries import Library
-from distribution.programmes import create_programme, load_orders, load_titles, receive_delivery
+from distribution.allocation.services import allocate_programme
+from distribution.libraries.models import Library
+from distribution.programmes.deliveries import receive_delivery
+from distribution.programmes.orders import load_orders
+from distribution.programmes.report import programme_report
+from distribution.programmes.services import create_programme
+from distribution.programmes.titles import load_titles
+from distribution.shipping.bulk_dispatch import DispatchItem, dispatch_shipments
+from distribution.shipping.packing import pack_programme
+from distribution.shipping.queries import list_shipments
 from tests.distribution.programme_builders import csv_bytes, isbn13
 
 ACTOR = Actor(None, "bench")

@@ -89,7 +89,7 @@ def run_phase(url: str, path: Path) -> dict:
     """One import of ``path`` into ``url`` (in this process); seconds, summary, peak RSS."""
     from collection.audit import Actor
     from collection.db import make_engine, make_session_factory
-    from collection.importing import run_import, start_import
+    from collection.imports.services import run_import, start_import
 
     engine = make_engine(url)
     factory = make_session_factory(engine)

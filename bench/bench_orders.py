@@ -24,8 +24,10 @@ from bench.databases import bench_database
 from collection.audit import Actor
 from collection.db import make_engine, make_session_factory
 from collection.migrate import upgrade
-from distribution.libraries import Library
-from distribution.programmes import create_programme, load_orders, load_titles
+from distribution.libraries.models import Library
+from distribution.programmes.orders import load_orders
+from distribution.programmes.services import create_programme
+from distribution.programmes.titles import load_titles
 from tests.distribution.programme_builders import csv_bytes, isbn13
 
 ACTOR = Actor(None, "bench")

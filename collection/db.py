@@ -23,15 +23,17 @@ from sqlalchemy.types import TypeDecorator
 # migration time, so collection never imports them at import time.
 MODEL_MODULES: tuple[str, ...] = (
     "collection.audit",
-    "collection.models",
-    "collection.inventory_numbers",
-    "collection.stocktaking",
-    "collection.cataloguing_models",
-    "collection.import_models",
-    "distribution.libraries",
-    "distribution.models",
-    "distribution.dispatch_models",
-    "distribution.own_fund",
+    "collection.catalogue.models",
+    "collection.fund.models",
+    "collection.fund.inventory_numbers",
+    "collection.fund.stocktaking",
+    "collection.imports.models",
+    "distribution.libraries.models",
+    "distribution.programmes.models",
+    "distribution.allocation.models",
+    "distribution.shipping.models",
+    "distribution.exchange.models",
+    "distribution.programmes.own_fund",
     "api.auth.models",
 )
 

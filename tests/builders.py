@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from api.auth.models import User
 from api.auth.services import create_user
 from collection.audit import Actor
-from distribution.libraries import Library
-from distribution.services import create_library
+from distribution.libraries.models import Library
+from distribution.libraries.services import create_library
 
 TEST_ACTOR = Actor(None, "tests")
 PASSWORD = "correct horse"

@@ -41,5 +41,5 @@ def test_no_module_imports_a_higher_layer(package):
 
 def test_the_checker_sees_an_upward_import(tmp_path):
     module = tmp_path / "m.py"
-    module.write_text("from api.app import create_app\nimport distribution.services\n")
+    module.write_text("from api.app import create_app\nimport distribution.libraries.services\n")
     assert imported_packages(module) >= {"api", "distribution"}

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from collection.audit import Actor
 from collection.db import Base, intpk, str_64, str_255, utcnow
-from distribution.libraries import Library
+from distribution.libraries.models import Library
 
 ROLES = ("admin", "cataloguer", "acquisitions", "programme", "methodologist", "library")
 STAFF_ROLES = tuple(role for role in ROLES if role != "library")

@@ -8,7 +8,7 @@ reported as "not found", so the existence of other libraries is never revealed.
 from __future__ import annotations
 
 from api.auth.models import User
-from distribution.libraries import EDITABLE_FIELDS, SELF_EDITABLE_FIELDS
+from distribution.libraries.models import EDITABLE_FIELDS, SELF_EDITABLE_FIELDS
 
 # Which roles may use which area; checked by the ``require_roles`` dependencies.
 MANAGE_USERS = ("admin",)

@@ -20,7 +20,7 @@ from api.auth.ratelimit import LoginRateLimiter
 from collection.audit import REDACTED, Actor, created, record_change
 from collection.db import now_utc
 from collection.errors import N_
-from distribution.libraries import Library
+from distribution.libraries.models import Library
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,63}$")
 TOKEN_PREFIX = "kt_"

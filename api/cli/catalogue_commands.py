@@ -14,11 +14,11 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from api.cli.common import EXIT_USAGE, cli_actor, fail, load_settings
 from api.cli.marc_commands import Flavour, Format, InEncoding, OutEncoding
+from collection.catalogue.exporting import check_export_options, export_editions
 from collection.db import make_engine, make_session_factory
 from collection.errors import CollectionError
-from collection.exporting import check_export_options, export_editions
-from collection.import_models import ImportJob
-from collection.importing import ImportOptions, run_import, start_import
+from collection.imports.models import ImportJob
+from collection.imports.services import ImportOptions, run_import, start_import
 from collection.migrate import is_up_to_date
 
 err_console = Console(stderr=True, soft_wrap=True)

@@ -11,8 +11,8 @@ import typer
 from api.cli.common import EXIT_USAGE, cli_actor, database_session, fail, load_settings
 from api.cli.programme_commands import ErrorsOpt, JsonOpt, finish_load
 from collection.errors import CollectionError
-from distribution.services import export_libraries, load_libraries
-from distribution.tables import table_format
+from distribution.libraries.registry import export_libraries, load_libraries
+from distribution.spreadsheets import table_format
 
 app = typer.Typer(help="Public libraries: load and export the registry.", no_args_is_help=True)
 

@@ -9,8 +9,8 @@ import typer
 
 from api.cli.common import cli_actor, database_session, fail, load_settings
 from collection.errors import CollectionError
-from distribution.own_fund import fund_share, take_into_fund
-from distribution.programmes import programme_titles
+from distribution.programmes.own_fund import fund_share, take_into_fund
+from distribution.programmes.titles import programme_titles
 
 
 def to_fund(

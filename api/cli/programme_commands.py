@@ -14,26 +14,17 @@ import typer
 
 from api.cli.common import EXIT_USAGE, cli_actor, database_session, fail, load_settings
 from collection.errors import CollectionError
-from distribution.adjustment_rows import resolve_adjustments  # as the REST API checks them
-from distribution.exchange import load_offers
-from distribution.fulfilment import (
-    adjust_allocation,
-    allocate_programme,
-    allocation_rows,
-    pack_programme,
-    programme_report,
-    write_report,
-)
-from distribution.packing import CarrierLimits
-from distribution.programmes import (
-    ORDER_COLUMNS,
-    LoadResult,
-    create_programme,
-    load_orders,
-    load_titles,
-    receive_delivery,
-)
-from distribution.tables import (
+from distribution.allocation.adjustments import resolve_adjustments
+from distribution.allocation.services import adjust_allocation, allocate_programme, allocation_rows
+from distribution.exchange.offers import load_offers
+from distribution.programmes.deliveries import receive_delivery
+from distribution.programmes.orders import ORDER_COLUMNS, load_orders
+from distribution.programmes.report import programme_report, write_report
+from distribution.programmes.services import LoadResult, create_programme
+from distribution.programmes.titles import load_titles
+from distribution.shipping.packing import pack_programme
+from distribution.shipping.rules import CarrierLimits
+from distribution.spreadsheets import (
     ROW_FIELD,
     Column,
     RowError,

@@ -21,8 +21,11 @@ from sqlalchemy.orm import Session
 from api.cli.common import EXIT_USAGE, cli_actor, database_session, fail, load_settings
 from api.cli.programme_commands import print_problems, read_table_file
 from collection.errors import CollectionError
-from distribution import dispatch
-from distribution.bulk_dispatch import (
+from distribution.programmes.services import get_programme
+from distribution.shipping import acceptance as shipping_acceptance
+from distribution.shipping import dispatch
+from distribution.shipping import queries as shipping_queries
+from distribution.shipping.bulk_dispatch import (
     DISPATCH_COLUMNS,
     BulkDispatchRefused,
     dispatch_shipments,
@@ -30,10 +33,9 @@ from distribution.bulk_dispatch import (
     shipment_by_number,
     title_ids_by_isbn,
 )
-from distribution.dispatch_models import CARRIERS, SHIPMENT_STATES, Shipment
-from distribution.programmes import get_programme
-from distribution.recipient_marc import export_recipient_marc, shipment_lines
-from distribution.tables import RowError
+from distribution.shipping.models import CARRIERS, SHIPMENT_STATES, Shipment
+from distribution.shipping.recipient_marc import export_recipient_marc, shipment_lines
+from distribution.spreadsheets import RowError
 
 app = typer.Typer(help="Shipments: pack, dispatch (one or a whole list), deliver, confirm, MARC.",
                   no_args_is_help=True)  # fmt: skip
@@ -130,7 +132,7 @@ def list_programme_shipments(
             get_programme(session, programme)
         except CollectionError as error:
             raise fail(str(error)) from error
-        found = dispatch.list_shipments(
+        found = shipping_queries.list_shipments(
             session, programme_id=programme, states=None if state is None else [state.value]
         )
         rows = shipments_json(session, found)
@@ -286,7 +288,8 @@ def confirm(
                 typer.echo(f"{option}: no such title in the programme", err=True)
             raise fail(f"{len(unknown)} errors; nothing was changed")
         items = [
-            dispatch.Discrepancy(titles[isbn], kind, quantity, note) for kind, _, isbn, quantity in given
+            shipping_acceptance.Discrepancy(titles[isbn], kind, quantity, note)
+            for kind, _, isbn, quantity in given
         ]
 
         def name(field: str) -> str:  # "discrepancy.2.quantity" -> the option that gave it
@@ -296,7 +299,7 @@ def confirm(
             return field
 
         try:
-            shipment = dispatch.accept_shipment(
+            shipment = shipping_acceptance.accept_shipment(
                 session, actor=cli_actor(), shipment_id=shipment.id, accepted_on=accepted_on,
                 discrepancies=items,
             )  # fmt: skip
@@ -323,7 +326,7 @@ def marc(
     with database_session(settings) as session:
         try:
             shipment = shipment_by_number(session, number)
-            library = dispatch.library_of(session, shipment)
+            library = shipping_queries.library_of(session, shipment)
             count = export_recipient_marc(
                 session, buffer, library=library, lines=shipment_lines(session, shipment.id),
                 fmt=fmt.value, flavour=flavour, encoding=encoding, agency=settings.marc_agency,

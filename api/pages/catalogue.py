@@ -21,14 +21,16 @@ from api.errors import Forbidden, PageNotFound
 from api.i18n import translator_for
 from api.pages.rendering import flash, redirect, render
 from api.routes.catalogue import CATALOGUE_EDIT, CATALOGUE_READ, PLAN_EDIT
-from collection import catalogue, cataloguing_counts
 from collection.audit import entries_for_object
-from collection.cataloguing_reports import report_xlsx
-from collection.editions import record_from_marc
+from collection.catalogue import counts as cataloguing_counts
+from collection.catalogue import search as catalogue_search
+from collection.catalogue import services as catalogue
+from collection.catalogue.editions import record_from_marc
+from collection.catalogue.exporting import ExportSummary, check_export_options, iter_export
+from collection.catalogue.models import EVENT_KINDS
+from collection.catalogue.record_edits import RecordInvalid
+from collection.catalogue.reports import report_xlsx
 from collection.errors import N_, CollectionError
-from collection.exporting import ExportSummary, check_export_options, iter_export
-from collection.models import EVENT_KINDS
-from collection.record_edits import RecordInvalid
 from marc.view import bib_view
 
 router = APIRouter(prefix="/catalogue")
@@ -178,7 +180,7 @@ def search_page(request: Request, session: SessionDep, user: Reader, q: str = ""
                 field: str = "", page: int = 1) -> Response:
     """One search box for any key, results in a table with paging."""
     field_value = field if field in dict(SEARCH_FIELDS) else None
-    result = catalogue.search_editions(session, q, field=field_value, page=page, per_page=20)
+    result = catalogue_search.search_editions(session, q, field=field_value, page=page, per_page=20)
     return render(request, "catalogue/search.html", {
         "q": q, "field": field_value or "", "fields": SEARCH_FIELDS, "result": result,
         "can_export": user.role in EXPORT_ROLES, "export_formats": EXPORT_FORMATS,
@@ -188,11 +190,11 @@ def search_page(request: Request, session: SessionDep, user: Reader, q: str = ""
 @router.get("/export")
 def export_selection(session: SessionDep, user: Reader, q: str = "", field: str = "",
                      format: str = "iso2709") -> Response:
-    """Download every record the search finds as MARC (collection.exporting does the writing)."""
+    """Download every record the search finds as MARC (collection.catalogue.exporting does the writing)."""
     _require(user, EXPORT_ROLES)
     check_export_options(format, None, "utf-8")
     field_value = field if field in dict(SEARCH_FIELDS) else None
-    ids = catalogue.search_edition_ids(session, q, field=field_value)
+    ids = catalogue_search.search_edition_ids(session, q, field=field_value)
     chunks = iter_export(session, ExportSummary(), edition_ids=ids, format=format)
     return StreamingResponse(chunks, media_type="application/octet-stream", headers={
         "Content-Disposition": f'attachment; filename="catalogue-selection.{_EXTENSIONS[format]}"'})
@@ -204,7 +206,7 @@ def export_selection(session: SessionDep, user: Reader, q: str = "", field: str 
 def _edition(session: Any, edition_id: int) -> Any:
     try:
         return catalogue.get_edition(session, edition_id)
-    except catalogue.EditionNotFound as missing:
+    except catalogue_search.EditionNotFound as missing:
         raise PageNotFound() from missing
 
 
@@ -230,7 +232,7 @@ def record_page(edition_id: int, request: Request, session: SessionDep, user: Re
     edition = _edition(session, edition_id)
     return render(request, "catalogue/record.html", {
         "edition": edition, "view_rows": _view_rows(edition),
-        "rows": _rows_from_marc(edition.marc), "copies": catalogue.copies_of(session, edition.id),
+        "rows": _rows_from_marc(edition.marc), "copies": catalogue_search.copies_of(session, edition.id),
         "copy_status_labels": COPY_STATUS_LABELS, "can_edit": user.role in CATALOGUE_EDIT,
         "history": entries_for_object(session, "edition", edition.id)[:20],
     })

@@ -26,8 +26,10 @@ from api.routes.documents import (
     shipment_for_document,
     xlsx_download,
 )
-from distribution import documents
-from distribution.dispatch_models import SHIPMENT_STATES
+from distribution.documents import programmes as programme_documents
+from distribution.documents import shipments as shipment_documents
+from distribution.documents.parts import CARRIER_LABELS, DISCREPANCY_LABELS, STATE_LABELS
+from distribution.shipping.models import SHIPMENT_STATES
 
 router = APIRouter()
 
@@ -61,11 +63,11 @@ def helpers(t: Translator) -> dict[str, Any]:
         return t.date(value, "dd.MM.yyyy") if t.language == "uk" else t.date(value, "medium")
 
     def carrier(code: str) -> str:
-        return t.gettext(documents.CARRIER_LABELS[code]) if code in documents.CARRIER_LABELS else code
+        return t.gettext(CARRIER_LABELS[code]) if code in CARRIER_LABELS else code
 
     return {
         "amount": amount, "weight": weight, "doc_date": doc_date, "carrier": carrier,
-        "state_labels": documents.STATE_LABELS, "discrepancy_labels": documents.DISCREPANCY_LABELS,
+        "state_labels": STATE_LABELS, "discrepancy_labels": DISCREPANCY_LABELS,
     }  # fmt: skip
 
 
@@ -111,7 +113,7 @@ def register(programme_id: int, request: Request, session: SessionDep, user: Pag
         _date(request.query_params.get("date_from")),
         _date(request.query_params.get("date_to")),
     )
-    document = documents.shipment_register(
+    document = programme_documents.shipment_register(
         session, programme_id, states=states, date_from=date_from, date_to=date_to
     )
     return _show(request, document, "register", "documents/register.html", all_states=SHIPMENT_STATES)
@@ -121,7 +123,7 @@ def register(programme_id: int, request: Request, session: SessionDep, user: Pag
 def programme_labels(programme_id: int, request: Request, session: SessionDep, user: PageUser) -> Response:
     """Labels for the parcels of every shipment of the programme past planning."""
     check_programme_document(user)
-    document = documents.programme_labels(session, programme_id, sender=sender_of(request))
+    document = shipment_documents.programme_labels(session, programme_id, sender=sender_of(request))
     return _show(request, document, "labels", "documents/labels.html")
 
 
@@ -131,5 +133,5 @@ def library_summary(
 ) -> Response:
     """One library's summary in a programme: ordered … confirmed per title, with sums."""
     check_programme_document(user, library_code)
-    document = documents.library_summary(session, programme_id, library_code)
+    document = programme_documents.library_summary(session, programme_id, library_code)
     return _show(request, document, "library-summary", "documents/library_summary.html")

@@ -19,10 +19,12 @@ from api.pages.programme_common import STATE_LABELS  # a round's states are a pr
 from api.pages.rendering import flash, redirect, render
 from api.routes.exchange import check_exchange_access, check_offers_access, visible_round
 from collection.errors import N_, CollectionError
-from distribution import exchange
-from distribution.exchange import FILE_SOURCES
-from distribution.models import Programme
-from distribution.tables import RowError
+from distribution.exchange import offers as exchange_offers
+from distribution.exchange import requests as exchange_requests
+from distribution.exchange import services as exchange
+from distribution.exchange.offers import FILE_SOURCES
+from distribution.programmes.models import Programme
+from distribution.spreadsheets import RowError
 
 router = APIRouter()
 
@@ -79,8 +81,8 @@ def _round_page(
     request: Request, session: Session, user: User, programme: Programme, *, q: str = "",
     values: dict[str, str] | None = None, errors: dict[str, str] | None = None, status: int = 200,
 ) -> Response:  # fmt: skip
-    rows = exchange.offer_list(session, programme.id, user.library_id, search=q)
-    every = exchange.offer_list(session, programme.id, user.library_id) if q else rows
+    rows = exchange_offers.offer_list(session, programme.id, user.library_id, search=q)
+    every = exchange_offers.offer_list(session, programme.id, user.library_id) if q else rows
     mine = [r for r in every if r.requested_by_library]
     return render(request, "exchange/round.html", _context(
         programme=programme, rows=rows, mine=mine, q=q, values=values or {}, errors=errors or {},
@@ -111,7 +113,7 @@ async def round_request(
     quantities = {int(k[6:]): v for k, v in values.items()}
     q = str(form.get("q", ""))
     try:
-        outcome = exchange.request_copies(session, actor=user.actor, programme_id=programme.id,
+        outcome = exchange_requests.request_copies(session, actor=user.actor, programme_id=programme.id,
                                           library_id=user.library_id, quantities=quantities)  # fmt: skip
     except CollectionError as error:
         return _round_page(request, session, user, programme, q=q, values=values,
@@ -130,7 +132,7 @@ def _offers_page(
     row_errors: list[RowError] | None = None, status: int = 200,
 ) -> Response:  # fmt: skip
     programme = exchange.get_exchange_round(session, programme_id)
-    rows = exchange.offer_list(session, programme.id, search=q)
+    rows = exchange_offers.offer_list(session, programme.id, search=q)
     t = translator_for(request)
     shown = [(e.row, e.column, e.message(t.gettext), e.value) for e in (row_errors or [])]
     return render(request, "exchange/offers.html", _context(
@@ -166,7 +168,7 @@ async def offers_upload(
         return _offers_page(request, session, user, programme_id, values=values,
                             errors={"file": N_("Файл завеликий (до 5 МБ)")}, status=422)  # fmt: skip
     try:
-        result = exchange.load_offers(session, actor=user.actor, programme_id=programme_id,
+        result = exchange_offers.load_offers(session, actor=user.actor, programme_id=programme_id,
                                       stream=io.BytesIO(data), filename=upload.filename,
                                       source=values["source"])  # fmt: skip
     except ValueError:
@@ -195,7 +197,7 @@ async def offers_fund_duplicates(
     values = {"keep": str(form.get("keep", "")).strip(), "source": "file"}
     keep = int(values["keep"]) if values["keep"].isdecimal() and len(values["keep"]) <= 5 else -1
     try:
-        outcome = exchange.offer_fund_duplicates(session, actor=user.actor, programme_id=programme_id,
+        outcome = exchange_offers.offer_fund_duplicates(session, actor=user.actor, programme_id=programme_id,
                                                  keep=keep)  # fmt: skip
     except CollectionError as error:
         return _offers_page(request, session, user, programme_id, values=values,

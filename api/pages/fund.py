@@ -14,11 +14,16 @@ from api.errors import Forbidden, PageNotFound
 from api.i18n import translator_for
 from api.pages.rendering import flash, redirect, render
 from api.routes.fund import FUND_READ, FUND_WRITE, xlsx_response
-from collection import fund_reports, fund_services, stocktaking
 from collection.errors import N_, CollectionError, NotFoundError
-from collection.fund import DIMENSIONS
-from collection.fund_reports import DIMENSION_LABELS, VALUE_LABELS
-from collection.models import RECEIPT_SOURCES, WITHDRAWAL_REASONS
+from collection.fund import acts as fund_acts
+from collection.fund import documents as fund_documents
+from collection.fund import receipts as fund_receipts
+from collection.fund import registers as fund_services
+from collection.fund import reports as fund_reports
+from collection.fund import stocktaking
+from collection.fund.models import RECEIPT_SOURCES, WITHDRAWAL_REASONS
+from collection.fund.reports import DIMENSION_LABELS, VALUE_LABELS
+from collection.fund.rules import DIMENSIONS
 
 router = APIRouter(prefix="/fund")
 
@@ -77,7 +82,7 @@ def index(request: Request, user: Reader) -> Response:
 @router.get("/receipts")
 def receipts(request: Request, session: SessionDep, user: Reader, year: int | None = None) -> Response:
     """Receipts, newest first."""
-    rows = fund_services.list_receipts(session, year=year)
+    rows = fund_receipts.list_receipts(session, year=year)
     return render(request, "fund/receipts.html", _context(user, rows=rows, year=year))
 
 
@@ -94,7 +99,7 @@ async def receipt_create(request: Request, session: SessionDep, user: Writer) ->
     form = await request.form()
     values = {k: str(form.get(k, "")) for k in ("number", "date", "source", "supplier", "document", "note")}
     try:
-        receipt = fund_services.create_receipt(
+        receipt = fund_receipts.create_receipt(
             session, actor=user.actor, receipt_date=values["date"], source=values["source"],
             number=values["number"], supplier=values["supplier"], document=values["document"],
             note=values["note"],
@@ -112,14 +117,14 @@ async def receipt_create(request: Request, session: SessionDep, user: Writer) ->
 
 
 def _receipt_page(request, session, user, receipt_id, values=None, errors=None, params=None, status=200):  # noqa: ANN001, ANN202, PLR0913
-    receipt = _found(fund_services.get_receipt, session, receipt_id)
+    receipt = _found(fund_receipts.get_receipt, session, receipt_id)
     copies = sorted(receipt.copies, key=lambda c: (c.inventory_series, c.inventory_seq or -1))
     q = (values or {}).get("q", "")
     editions = fund_services.search_editions(session, q, limit=50)
     return render(request, "fund/receipt.html", _context(
         user, receipt=receipt, copies=copies, total=sum((c.price or 0) for c in copies),
         editions=editions, values=values or {"quantity": "1", "price": ""}, errors=errors or {},
-        params=params or {}, scheme=fund_services.get_inventory_scheme(session),
+        params=params or {}, scheme=fund_receipts.get_inventory_scheme(session),
     ), status_code=status)  # fmt: skip
 
 
@@ -134,11 +139,11 @@ async def receipt_add_copies(
     receipt_id: int, request: Request, session: SessionDep, user: Writer
 ) -> Response:
     """Add copies of an edition to the receipt."""
-    receipt = _found(fund_services.get_receipt, session, receipt_id)
+    receipt = _found(fund_receipts.get_receipt, session, receipt_id)
     form = await request.form()
     values = {k: str(form.get(k, "")) for k in ("edition_id", "quantity", "price", "location", "numbers")}
     try:
-        copies = fund_services.add_copies_to_receipt(
+        copies = fund_receipts.add_copies_to_receipt(
             session, actor=user.actor, receipt=receipt, edition_id=values["edition_id"],
             quantity=values["quantity"], price=values["price"], location=values["location"],
             numbers=values["numbers"] or None,
@@ -163,7 +168,7 @@ async def receipt_add_copies(
 def acts(request: Request, session: SessionDep, user: Reader, year: int | None = None) -> Response:
     """Withdrawal acts, newest first."""
     return render(
-        request, "fund/acts.html", _context(user, rows=fund_services.list_acts(session, year=year), year=year)
+        request, "fund/acts.html", _context(user, rows=fund_acts.list_acts(session, year=year), year=year)
     )
 
 
@@ -180,7 +185,7 @@ async def act_create(request: Request, session: SessionDep, user: Writer) -> Res
     form = await request.form()
     values = {k: str(form.get(k, "")) for k in ("number", "date", "reason", "note", "corrects_id")}
     try:
-        act = fund_services.create_withdrawal_act(
+        act = fund_acts.create_withdrawal_act(
             session, actor=user.actor, act_date=values["date"], reason=values["reason"],
             number=values["number"], note=values["note"],
             corrects_id=int(values["corrects_id"]) if values["corrects_id"].isdigit() else None,
@@ -195,7 +200,7 @@ async def act_create(request: Request, session: SessionDep, user: Writer) -> Res
 
 
 def _act_page(request, session, user, act_id, values=None, errors=None, params=None, status=200):  # noqa: ANN001, ANN202, PLR0913
-    act = _found(fund_services.get_act, session, act_id)
+    act = _found(fund_acts.get_act, session, act_id)
     copies = sorted(act.copies, key=lambda c: (c.inventory_series, c.inventory_seq or -1))
     return render(request, "fund/act.html", _context(
         user, act=act, copies=copies, total=sum((c.price or 0) for c in copies),
@@ -212,11 +217,11 @@ def act_page(act_id: int, request: Request, session: SessionDep, user: Reader) -
 @router.post("/acts/{act_id}/copies")
 async def act_add_copies(act_id: int, request: Request, session: SessionDep, user: Writer) -> Response:
     """Put copies into a draft act."""
-    act = _found(fund_services.get_act, session, act_id)
+    act = _found(fund_acts.get_act, session, act_id)
     form = await request.form()
     values = {"inventory_numbers": str(form.get("inventory_numbers", ""))}
     try:
-        chosen = fund_services.add_copies_to_act(
+        chosen = fund_acts.add_copies_to_act(
             session, actor=user.actor, act=act, inventory_numbers=values["inventory_numbers"]
         )
     except CollectionError as error:
@@ -231,8 +236,8 @@ def act_remove_copy(
     act_id: int, copy_id: int, request: Request, session: SessionDep, user: Writer
 ) -> Response:
     """Take a copy out of a draft act."""
-    act = _found(fund_services.get_act, session, act_id)
-    fund_services.remove_copy_from_act(session, actor=user.actor, act=act, copy_id=copy_id)
+    act = _found(fund_acts.get_act, session, act_id)
+    fund_acts.remove_copy_from_act(session, actor=user.actor, act=act, copy_id=copy_id)
     flash(request, N_("Примірник вилучено з акта"))
     return redirect(f"/fund/acts/{act_id}")
 
@@ -240,9 +245,9 @@ def act_remove_copy(
 @router.post("/acts/{act_id}/sign")
 def act_sign(act_id: int, request: Request, session: SessionDep, user: Writer) -> Response:
     """Sign the act (its copies leave the fund; the act is final)."""
-    act = _found(fund_services.get_act, session, act_id)
+    act = _found(fund_acts.get_act, session, act_id)
     try:
-        fund_services.sign_act(session, actor=user.actor, act=act)
+        fund_acts.sign_act(session, actor=user.actor, act=act)
     except CollectionError as error:
         session.rollback()
         return _act_page(
@@ -284,7 +289,7 @@ def inventory_book(
             book=book,
             location=location,
             locations=fund_services.fund_locations(session),
-            scheme=fund_services.get_inventory_scheme(session),
+            scheme=fund_receipts.get_inventory_scheme(session),
         ),
     )
 
@@ -392,7 +397,7 @@ async def stocktake_close(stocktake_id: int, request: Request, session: SessionD
             session, actor=user.actor, stocktake=stocktake,
             withdraw_missing=form.get("withdraw_missing") == "on",
             reason=str(form.get("reason", "lost_by_readers")),
-            act_date=fund_services.parse_date(form.get("act_date") or date.today(), "act_date"),
+            act_date=fund_documents.parse_date(form.get("act_date") or date.today(), "act_date"),
         )  # fmt: skip
     except CollectionError as error:
         session.rollback()
@@ -429,7 +434,7 @@ def inventory_book_xlsx(request: Request, session: SessionDep, _user: Reader, lo
 @router.get("/acts/{act_id}/xlsx")
 def act_xlsx(act_id: int, request: Request, session: SessionDep, _user: Reader) -> Response:
     """A withdrawal act as xlsx."""
-    act = _found(fund_services.get_act, session, act_id)
+    act = _found(fund_acts.get_act, session, act_id)
     return xlsx_response(
         fund_reports.act_xlsx(act, translator_for(request).gettext), f"act-{act.number}.xlsx"
     )

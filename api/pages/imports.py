@@ -13,12 +13,12 @@ from api.deps import SessionDep, require_page_roles
 from api.errors import PageNotFound
 from api.pages.rendering import flash, redirect, render
 from api.routes.imports import CATALOGUE_ROLES, submit_upload
-from collection import import_review
-from collection.editions import record_from_marc
+from collection.catalogue.editions import record_from_marc
+from collection.catalogue.models import Edition
 from collection.errors import N_, CollectionError, NotFoundError
-from collection.import_models import COUNTERS
-from collection.importing import ImportOptions
-from collection.models import Edition
+from collection.imports import review as import_review
+from collection.imports.models import COUNTERS
+from collection.imports.services import ImportOptions
 from marc.model import ENCODINGS, FLAVOURS, FORMATS
 from marc.view import bib_view
 

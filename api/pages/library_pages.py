@@ -19,9 +19,9 @@ from api.errors import PageNotFound
 from api.pages.rendering import flash, redirect, render
 from collection.audit import entries_for_object
 from collection.errors import N_, CollectionError
-from distribution import services
 from distribution.errors import LibraryNotFound
-from distribution.libraries import EDITABLE_FIELDS, ENCODINGS, FLAVOURS, STATUSES, Library
+from distribution.libraries import services
+from distribution.libraries.models import EDITABLE_FIELDS, ENCODINGS, FLAVOURS, STATUSES, Library
 
 router = APIRouter(prefix="/libraries")
 

@@ -28,8 +28,8 @@ from api.pages.programme_uploads import UploadProblem, keep_errors, table_upload
 from api.pages.rendering import flash, render
 from collection.errors import N_
 from distribution.errors import ProgrammeNotFound
-from distribution.models import Programme
-from distribution.programmes import LoadResult, get_programme
+from distribution.programmes.models import Programme
+from distribution.programmes.services import LoadResult, get_programme
 
 KIND_LABELS = {
     "state": N_("державна програма"),

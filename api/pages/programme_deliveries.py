@@ -25,9 +25,9 @@ from api.pages.programme_common import (
 from api.pages.programme_uploads import UploadProblem, table_upload, typed_lines_csv
 from api.pages.rendering import flash, redirect
 from collection.errors import N_, CollectionError
-from distribution import programme_queries as queries
-from distribution.models import Programme
-from distribution.programmes import receive_delivery
+from distribution.programmes import queries
+from distribution.programmes.deliveries import receive_delivery
+from distribution.programmes.models import Programme
 
 router = APIRouter()
 

@@ -28,19 +28,16 @@ from api.pages.programme_common import (
 )
 from api.pages.rendering import flash, redirect
 from collection.errors import N_, CollectionError
-from distribution import programme_queries as queries
+from distribution.allocation.rules import SURPLUS_DESTINATIONS
+from distribution.allocation.services import adjust_allocation, allocate_programme, allocation_rows
 from distribution.errors import AllocationLimitExceeded
-from distribution.fulfilment import (
-    adjust_allocation,
-    allocate_programme,
-    allocation_rows,
-    pack_programme,
-    programme_report,
-)
-from distribution.libraries import STATUSES
-from distribution.models import SURPLUS_DESTINATIONS, Programme
-from distribution.packing import CarrierLimits
-from distribution.programmes import programme_titles
+from distribution.libraries.models import STATUSES
+from distribution.programmes import queries
+from distribution.programmes.models import Programme
+from distribution.programmes.report import programme_report
+from distribution.programmes.titles import programme_titles
+from distribution.shipping.packing import pack_programme
+from distribution.shipping.rules import CarrierLimits
 
 router = APIRouter()
 

@@ -25,9 +25,10 @@ from api.pages.programme_common import (
 )
 from api.pages.rendering import flash, redirect
 from collection.errors import N_
-from distribution import programme_queries as queries
-from distribution.models import Programme
-from distribution.programmes import load_orders, load_titles, programme_titles
+from distribution.programmes import queries
+from distribution.programmes.models import Programme
+from distribution.programmes.orders import load_orders
+from distribution.programmes.titles import load_titles, programme_titles
 
 router = APIRouter()
 

@@ -20,9 +20,9 @@ from api.pages.programme_common import Reader, page_context, programme_or_404, t
 from api.pages.rendering import flash, redirect, render
 from api.routes.fund import FUND_WRITE
 from collection.errors import N_, CollectionError
-from collection.models import Receipt
-from distribution.models import Programme, ProgrammeTitle
-from distribution.own_fund import ProgrammeFundTransfer, fund_share, take_into_fund
+from collection.fund.models import Receipt
+from distribution.programmes.models import Programme, ProgrammeTitle
+from distribution.programmes.own_fund import ProgrammeFundTransfer, fund_share, take_into_fund
 
 router = APIRouter()
 

@@ -22,8 +22,8 @@ from starlette.datastructures import UploadFile
 
 from api.settings import Settings, default_data_dir
 from collection.errors import N_
-from distribution.marc_titles import is_marc_file
-from distribution.tables import RowError, table_format
+from distribution.programmes.marc_titles import is_marc_file
+from distribution.spreadsheets import RowError, table_format
 
 MAX_UPLOAD_BYTES = 50_000_000  # an order file of a national programme runs to tens of MB
 KEEP_SECONDS = 24 * 60 * 60

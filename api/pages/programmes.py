@@ -30,11 +30,11 @@ from api.pages.programme_common import (
 from api.pages.programme_uploads import kept_errors
 from api.pages.rendering import flash, redirect, render
 from collection.errors import N_, CollectionError
-from distribution import programme_queries as queries
-from distribution.fulfilment import programme_report, write_report
-from distribution.models import PROGRAMME_KINDS, PROGRAMME_STATES
-from distribution.programmes import create_programme
-from distribution.tables import write_error_report
+from distribution.programmes import queries
+from distribution.programmes.models import PROGRAMME_KINDS, PROGRAMME_STATES
+from distribution.programmes.report import programme_report, write_report
+from distribution.programmes.services import create_programme
+from distribution.spreadsheets import write_error_report
 
 router = APIRouter(prefix="/programmes")
 

@@ -33,20 +33,13 @@ from api.pages.shipment_pages import (
 )
 from collection.audit import entries_for_object
 from collection.errors import N_, CollectionError
-from distribution import shipment_queries as queries
-from distribution.dispatch import (
-    correct_shipment,
-    corrections_of,
-    dispatch_shipment,
-    get_shipment,
-    library_of,
-    mark_packed,
-    unpack,
-    write_off_lost,
-)
-from distribution.dispatch_models import CARRIERS, DISCREPANCY_KINDS, Shipment
 from distribution.errors import InvalidShipmentData, ShipmentNotFound, ShipmentStateError
-from distribution.programmes import get_programme
+from distribution.programmes.services import get_programme
+from distribution.shipping import queries
+from distribution.shipping.acceptance import correct_shipment, write_off_lost
+from distribution.shipping.dispatch import dispatch_shipment, mark_packed, unpack
+from distribution.shipping.models import CARRIERS, DISCREPANCY_KINDS, Shipment
+from distribution.shipping.queries import corrections_of, get_shipment, library_of
 
 router = APIRouter()
 

@@ -37,18 +37,19 @@ from api.pages.programme_common import (
 from api.pages.programme_uploads import UploadProblem, keep_errors, table_upload
 from api.pages.rendering import flash, redirect, render
 from collection.errors import N_, CollectionError
-from distribution import shipment_queries as queries
-from distribution.bulk_dispatch import (
+from distribution.errors import InvalidShipmentData
+from distribution.programmes.models import Programme
+from distribution.shipping import queries
+from distribution.shipping.bulk_dispatch import (
     DISPATCH_COLUMNS,
     BulkDispatchRefused,
     dispatch_shipments,
     items_from_table,
 )
-from distribution.dispatch import incoming_shipments, mark_packed
-from distribution.dispatch_models import DISCREPANCY_KINDS, SHIPMENT_STATES, Shipment
-from distribution.errors import InvalidShipmentData
-from distribution.models import Programme
-from distribution.tables import RowError, Table, read_table, write_table
+from distribution.shipping.dispatch import mark_packed
+from distribution.shipping.models import DISCREPANCY_KINDS, SHIPMENT_STATES, Shipment
+from distribution.shipping.queries import incoming_shipments
+from distribution.spreadsheets import RowError, Table, read_table, write_table
 
 router = APIRouter()
 

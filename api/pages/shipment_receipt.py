@@ -27,11 +27,13 @@ from api.pages.shipment_detail import (
 )
 from api.pages.shipment_pages import Receiver, Viewer, form_date, library_scope
 from collection.errors import N_
-from distribution import shipment_queries as queries
-from distribution.dispatch import Discrepancy, accept_shipment, library_of, mark_delivered
-from distribution.dispatch_models import DISCREPANCY_KINDS
 from distribution.errors import InvalidShipmentData, ShipmentStateError
-from distribution.recipient_marc import OUT_FORMATS, export_recipient_marc, shipment_lines
+from distribution.shipping import queries
+from distribution.shipping.acceptance import Discrepancy, accept_shipment
+from distribution.shipping.dispatch import mark_delivered
+from distribution.shipping.models import DISCREPANCY_KINDS
+from distribution.shipping.queries import library_of
+from distribution.shipping.recipient_marc import OUT_FORMATS, export_recipient_marc, shipment_lines
 
 router = APIRouter()
 

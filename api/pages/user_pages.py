@@ -14,7 +14,7 @@ from api.auth.permissions import MANAGE_USERS
 from api.deps import SessionDep, require_page_roles
 from api.pages.rendering import ROLE_LABELS, flash, redirect, render
 from collection.errors import N_, CollectionError
-from distribution.services import list_libraries
+from distribution.libraries.services import list_libraries
 
 router = APIRouter(prefix="/admin/users")
 Admin = Annotated[User, Depends(require_page_roles(MANAGE_USERS))]

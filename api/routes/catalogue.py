@@ -15,10 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth.models import User
 from api.deps import CurrentUser, SessionDep
 from api.errors import Forbidden
-from collection import catalogue, cataloguing_counts
-from collection.editions import record_from_marc
+from collection.catalogue import counts as cataloguing_counts
+from collection.catalogue import search as catalogue_search
+from collection.catalogue import services as catalogue
+from collection.catalogue.editions import record_from_marc
+from collection.catalogue.models import Edition
 from collection.errors import N_, NotFoundError
-from collection.models import Copy, Edition
+from collection.fund.models import Copy
 from marc.view import bib_view
 
 router = APIRouter(tags=["catalogue"])
@@ -91,7 +94,7 @@ def edition_detail(session: Any, edition: Edition) -> dict[str, Any]:
     """An edition with its normalised view, its MARC fields and its copies."""
     view = bib_view(record_from_marc(edition.marc), edition.flavour).as_dict()
     return {**edition_summary(edition), "view": view, "marc": edition.marc,
-            "copies": [copy_out(c) for c in catalogue.copies_of(session, edition.id)]}
+            "copies": [copy_out(c) for c in catalogue_search.copies_of(session, edition.id)]}
 
 
 @router.get("/editions")
@@ -103,7 +106,7 @@ def search_editions(
     per_page: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> dict[str, Any]:
     """Find editions with one query box (or one named field)."""
-    result = catalogue.search_editions(session, q, field=field, page=page, per_page=per_page)
+    result = catalogue_search.search_editions(session, q, field=field, page=page, per_page=per_page)
     return {"items": [edition_summary(e) for e in result.items], "total": result.total,
             "page": result.page, "per_page": result.per_page, "pages": result.pages,
             "keys": list(result.keys)}

@@ -23,10 +23,28 @@ from api.auth.permissions import PROGRAMME_READ
 from api.deps import CurrentUser, SessionDep, TranslatorDep
 from api.errors import Forbidden
 from collection.errors import N_, NotFoundError
-from distribution import documents, documents_xlsx
-from distribution.dispatch import get_shipment
-from distribution.dispatch_models import Shipment
+from distribution.documents import xlsx as documents_xlsx
+from distribution.documents.parts import Party
+from distribution.documents.programmes import (
+    LibrarySummary,
+    ShipmentRegister,
+    library_summary,
+    shipment_register,
+)
+from distribution.documents.shipments import (
+    AcceptanceAct,
+    LabelSheet,
+    PackingList,
+    TransferAct,
+    acceptance_act,
+    packing_list,
+    programme_labels,
+    shipment_labels,
+    transfer_act,
+)
 from distribution.errors import ShipmentNotFound
+from distribution.shipping.models import Shipment
+from distribution.shipping.queries import get_shipment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHIPMENT_DOCUMENTS = ("transfer-act", "packing-list", "labels", "acceptance-act")
@@ -65,41 +83,41 @@ def check_programme_document(user: User, library_code: str | None = None) -> Non
 # --- building and writing -------------------------------------------------------------------------
 
 
-def sender_of(request: Request) -> documents.Party:
+def sender_of(request: Request) -> Party:
     """The regional library as the sender of documents (its name comes from the settings)."""
-    return documents.Party(name=request.app.state.settings.institution_name)
+    return Party(name=request.app.state.settings.institution_name)
 
 
-def shipment_document(session: Session, shipment: Shipment, kind: str, sender: documents.Party) -> Document:
+def shipment_document(session: Session, shipment: Shipment, kind: str, sender: Party) -> Document:
     """The ``kind`` document of ``shipment`` as data."""
     if kind == "transfer-act":
-        return documents.transfer_act(session, shipment, sender=sender)
+        return transfer_act(session, shipment, sender=sender)
     if kind == "packing-list":
-        return documents.packing_list(session, shipment, sender=sender)
+        return packing_list(session, shipment, sender=sender)
     if kind == "labels":
-        return documents.shipment_labels(session, shipment, sender=sender)
-    return documents.acceptance_act(session, shipment, sender=sender)
+        return shipment_labels(session, shipment, sender=sender)
+    return acceptance_act(session, shipment, sender=sender)
 
 
 WRITERS: dict[type, Callable[..., bytes]] = {
-    documents.TransferAct: documents_xlsx.transfer_act_xlsx,
-    documents.PackingList: documents_xlsx.packing_list_xlsx,
-    documents.LabelSheet: documents_xlsx.labels_xlsx,
-    documents.ShipmentRegister: documents_xlsx.register_xlsx,
-    documents.LibrarySummary: documents_xlsx.library_summary_xlsx,
-    documents.AcceptanceAct: documents_xlsx.acceptance_act_xlsx,
+    TransferAct: documents_xlsx.transfer_act_xlsx,
+    PackingList: documents_xlsx.packing_list_xlsx,
+    LabelSheet: documents_xlsx.labels_xlsx,
+    ShipmentRegister: documents_xlsx.register_xlsx,
+    LibrarySummary: documents_xlsx.library_summary_xlsx,
+    AcceptanceAct: documents_xlsx.acceptance_act_xlsx,
 }
 
 
 def document_filename(document: Document, kind: str) -> str:
     """The download's name, with the document's number: ``transfer-act-12-0001.xlsx``."""
-    if isinstance(document, documents.AcceptanceAct):
+    if isinstance(document, AcceptanceAct):
         number = document.acceptance_number
-    elif isinstance(document, documents.TransferAct | documents.PackingList):
+    elif isinstance(document, TransferAct | PackingList):
         number = document.number
-    elif isinstance(document, documents.LabelSheet):
+    elif isinstance(document, LabelSheet):
         number = document.shipment_number or f"programme-{document.programme.id}"
-    elif isinstance(document, documents.LibrarySummary):
+    elif isinstance(document, LibrarySummary):
         number = f"{document.programme.id}-{document.library.code}"
     else:
         number = f"programme-{document.programme.id}"
@@ -170,7 +188,7 @@ def register_route(
 ) -> Any:
     """The programme's shipment register, filtered by state and dispatch date."""
     check_programme_document(user)
-    register = documents.shipment_register(
+    register = shipment_register(
         session, programme_id, states=_states(state), date_from=date_from, date_to=date_to
     )
     return answer(register, "register", fmt, t)
@@ -184,7 +202,7 @@ def programme_labels_route(
     """Labels for the parcels of every shipment of the programme past planning."""
     check_programme_document(user)
     return answer(
-        documents.programme_labels(session, programme_id, sender=sender_of(request)), "labels", fmt, t
+        programme_labels(session, programme_id, sender=sender_of(request)), "labels", fmt, t
     )
 
 
@@ -195,7 +213,7 @@ def library_summary_route(
 ) -> Any:  # fmt: skip
     """One library's ordered / allocated / dispatched / confirmed per title, with sums."""
     check_programme_document(user, library_code)
-    return answer(documents.library_summary(session, programme_id, library_code), "library-summary", fmt, t)
+    return answer(library_summary(session, programme_id, library_code), "library-summary", fmt, t)
 
 
 def _states(values: Iterable[str] | None) -> tuple[str, ...]:

@@ -22,11 +22,13 @@ from api.deps import CurrentUser, SessionDep, TranslatorDep
 from api.errors import Forbidden
 from api.i18n import Translator
 from collection.errors import N_, NotFoundError
-from distribution import exchange
-from distribution.libraries import Library
-from distribution.models import Programme
-from distribution.programmes import LoadResult
-from distribution.services import get_library
+from distribution.exchange import offers as exchange_offers
+from distribution.exchange import requests as exchange_requests
+from distribution.exchange import services as exchange
+from distribution.libraries.models import Library
+from distribution.libraries.services import get_library
+from distribution.programmes.models import Programme
+from distribution.programmes.services import LoadResult
 
 router = APIRouter(tags=["exchange"])
 MAX_UPLOAD_BYTES = 5_000_000
@@ -110,7 +112,7 @@ def round_json(summary: exchange.RoundSummary) -> dict[str, Any]:
             "titles": summary.titles, "offered": summary.offered}  # fmt: skip
 
 
-def offer_json(row: exchange.OfferRow, *, totals: bool) -> dict[str, Any]:
+def offer_json(row: exchange_offers.OfferRow, *, totals: bool) -> dict[str, Any]:
     """An offer line; ``totals`` (staff only) adds the sources and what all libraries requested."""
     data: dict[str, Any] = {"title_id": row.title_id, "isbn": row.isbn, "title": row.title,
                             "author": row.author, "publisher": row.publisher, "year": row.year,
@@ -140,7 +142,7 @@ def list_offers(
 ) -> list[dict[str, Any]]:  # fmt: skip
     """The round's offer list with sources and requested totals."""
     library_id = get_library(session, library).id if library else None
-    rows = exchange.offer_list(session, programme_id, library_id, search=q)
+    rows = exchange_offers.offer_list(session, programme_id, library_id, search=q)
     return [offer_json(row, totals=True) for row in rows]
 
 
@@ -155,7 +157,7 @@ async def upload_offers(
     if len(data) > MAX_UPLOAD_BYTES:
         return JSONResponse({"detail": t.gettext(N_("Файл завеликий (до 5 МБ)"))}, status_code=413)
     try:
-        result = exchange.load_offers(
+        result = exchange_offers.load_offers(
             session, actor=user.actor, programme_id=programme_id, stream=io.BytesIO(data),
             filename=file.filename or "offers.csv", source=source,
         )  # fmt: skip
@@ -170,7 +172,7 @@ def draw_fund_duplicates(
     programme_id: int, body: FundDuplicatesIn, session: SessionDep, user: StaffWriter
 ) -> dict[str, Any]:
     """Offer (and reserve) the fund's copies beyond ``keep`` per edition; again offers nothing new."""
-    outcome = exchange.offer_fund_duplicates(
+    outcome = exchange_offers.offer_fund_duplicates(
         session, actor=user.actor, programme_id=programme_id, keep=body.keep, edition_ids=body.edition_ids
     )
     return {"editions": outcome.editions, "copies": outcome.copies, "titles_created": outcome.titles_created,
@@ -208,7 +210,7 @@ def round_offers(
         library_id = user.library_id
     elif library:
         library_id = get_library(session, library).id
-    rows = exchange.offer_list(session, programme.id, library_id, search=q)
+    rows = exchange_offers.offer_list(session, programme.id, library_id, search=q)
     staff = user.role != "library"
     return {"programme": {"id": programme.id, "name": programme.name, "year": programme.year,
                           "state": programme.state},
@@ -216,7 +218,7 @@ def round_offers(
 
 
 def _requests_json(session: Session, programme: Programme, library: Library) -> dict[str, Any]:
-    rows = exchange.offer_list(session, programme.id, library.id)
+    rows = exchange_offers.offer_list(session, programme.id, library.id)
     return {"programme_id": programme.id, "library_code": library.code,
             "requests": [{"title_id": r.title_id, "isbn": r.isbn, "title": r.title,
                           "quantity": r.requested_by_library}
@@ -240,7 +242,7 @@ def set_requests(
     """Set a library's requested copies per title while the round collects (409 after)."""
     programme = visible_round(session, user, programme_id, write=True)
     library = requesting_library(session, user, library_code, write=True)
-    outcome = exchange.request_copies(session, actor=user.actor, programme_id=programme.id,
+    outcome = exchange_requests.request_copies(session, actor=user.actor, programme_id=programme.id,
                                       library_id=library.id, quantities=body.quantities)  # fmt: skip
     return {"created": outcome.created, "updated": outcome.updated, "removed": outcome.removed,
             "unchanged": outcome.unchanged, **_requests_json(session, programme, library)}  # fmt: skip

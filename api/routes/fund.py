@@ -15,10 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth.models import User
 from api.deps import CurrentUser, SessionDep, TranslatorDep
 from api.errors import Forbidden
-from collection import fund_reports, fund_services, stocktaking
 from collection.errors import N_, NotFoundError
-from collection.fund import DIMENSIONS, Part, SummaryRegister, Totals
-from collection.models import Copy, Receipt, WithdrawalAct
+from collection.fund import acts as fund_acts
+from collection.fund import receipts as fund_receipts
+from collection.fund import registers as fund_services
+from collection.fund import reports as fund_reports
+from collection.fund import stocktaking
+from collection.fund.models import Copy, Receipt, WithdrawalAct
+from collection.fund.rules import DIMENSIONS, Part, SummaryRegister, Totals
 
 FUND_WRITE = ("admin", "acquisitions")
 FUND_READ = (*FUND_WRITE, "methodologist")
@@ -222,31 +226,31 @@ def list_receipts(session: SessionDep, _user: Reader, year: int | None = None) -
     """Receipts, newest first, with copy counts and sums."""
     return [
         receipt_json(r, False) | {"copies": n, "money": str(s)}
-        for r, n, s in fund_services.list_receipts(session, year=year)
+        for r, n, s in fund_receipts.list_receipts(session, year=year)
     ]
 
 
 @router.post("/receipts", status_code=201)
 def create_receipt(body: ReceiptIn, session: SessionDep, user: Writer) -> dict[str, Any]:
     """Register a receipt (КСО part 1 entry)."""
-    receipt = fund_services.create_receipt(
+    receipt = fund_receipts.create_receipt(
         session, actor=user.actor, receipt_date=body.date, source=body.source, number=body.number,
         supplier=body.supplier, document=body.document, note=body.note,
     )  # fmt: skip
-    return receipt_json(fund_services.get_receipt(session, receipt.id))
+    return receipt_json(fund_receipts.get_receipt(session, receipt.id))
 
 
 @router.get("/receipts/{receipt_id}")
 def get_receipt(receipt_id: int, session: SessionDep, _user: Reader) -> dict[str, Any]:
     """A receipt and its copies."""
-    return receipt_json(fund_services.get_receipt(session, receipt_id))
+    return receipt_json(fund_receipts.get_receipt(session, receipt_id))
 
 
 @router.post("/receipts/{receipt_id}/copies", status_code=201)
 def add_copies(receipt_id: int, body: CopiesIn, session: SessionDep, user: Writer) -> list[dict[str, Any]]:
     """Add copies to a receipt; inventory numbers come from the scheme unless given."""
-    receipt = fund_services.get_receipt(session, receipt_id)
-    copies = fund_services.add_copies_to_receipt(
+    receipt = fund_receipts.get_receipt(session, receipt_id)
+    copies = fund_receipts.add_copies_to_receipt(
         session, actor=user.actor, receipt=receipt, edition_id=body.edition_id, quantity=body.quantity,
         price=body.price, location=body.location, numbers=body.numbers, barcodes=body.barcodes,
     )  # fmt: skip
@@ -261,59 +265,59 @@ def list_acts(session: SessionDep, _user: Reader, year: int | None = None) -> li
     """Withdrawal acts, newest first, with copy counts and sums."""
     return [
         act_json(a, False) | {"copies": n, "money": str(s)}
-        for a, n, s in fund_services.list_acts(session, year=year)
+        for a, n, s in fund_acts.list_acts(session, year=year)
     ]
 
 
 @router.post("/acts", status_code=201)
 def create_act(body: ActIn, session: SessionDep, user: Writer) -> dict[str, Any]:
     """Open a draft withdrawal act (КСО part 2 entry once signed)."""
-    act = fund_services.create_withdrawal_act(
+    act = fund_acts.create_withdrawal_act(
         session, actor=user.actor, act_date=body.date, reason=body.reason, number=body.number,
         note=body.note, corrects_id=body.corrects_id,
     )  # fmt: skip
-    return act_json(fund_services.get_act(session, act.id))
+    return act_json(fund_acts.get_act(session, act.id))
 
 
 @router.get("/acts/{act_id}")
 def get_act(act_id: int, session: SessionDep, _user: Reader) -> dict[str, Any]:
     """An act and its copies."""
-    return act_json(fund_services.get_act(session, act_id))
+    return act_json(fund_acts.get_act(session, act_id))
 
 
 @router.patch("/acts/{act_id}")
 def update_act(act_id: int, body: ActPatch, session: SessionDep, user: Writer) -> dict[str, Any]:
     """Change a draft act; a signed act is immutable (409)."""
-    act = fund_services.get_act(session, act_id)
+    act = fund_acts.get_act(session, act_id)
     values = body.model_dump(exclude_none=True)
     if "date" in values:
         values["act_date"] = values.pop("date")
-    fund_services.update_act(session, actor=user.actor, act=act, **values)
-    return act_json(fund_services.get_act(session, act_id))
+    fund_acts.update_act(session, actor=user.actor, act=act, **values)
+    return act_json(fund_acts.get_act(session, act_id))
 
 
 @router.post("/acts/{act_id}/copies")
 def add_act_copies(act_id: int, body: ActCopiesIn, session: SessionDep, user: Writer) -> dict[str, Any]:
     """Put copies into a draft act (409 when signed or when a copy already left)."""
-    act = fund_services.get_act(session, act_id)
-    fund_services.add_copies_to_act(
+    act = fund_acts.get_act(session, act_id)
+    fund_acts.add_copies_to_act(
         session, actor=user.actor, act=act, inventory_numbers=body.inventory_numbers
     )
-    return act_json(fund_services.get_act(session, act_id))
+    return act_json(fund_acts.get_act(session, act_id))
 
 
 @router.post("/acts/{act_id}/sign")
 def sign_act(act_id: int, session: SessionDep, user: Writer) -> dict[str, Any]:
     """Sign the act: its copies leave the fund; the act never changes again."""
-    act = fund_services.get_act(session, act_id)
-    fund_services.sign_act(session, actor=user.actor, act=act)
-    return act_json(fund_services.get_act(session, act_id))
+    act = fund_acts.get_act(session, act_id)
+    fund_acts.sign_act(session, actor=user.actor, act=act)
+    return act_json(fund_acts.get_act(session, act_id))
 
 
 @router.get("/acts/{act_id}/xlsx")
 def act_xlsx(act_id: int, session: SessionDep, _user: Reader, t: TranslatorDep) -> Response:
     """The act as xlsx."""
-    act = fund_services.get_act(session, act_id)
+    act = fund_acts.get_act(session, act_id)
     return xlsx_response(fund_reports.act_xlsx(act, t.gettext), f"act-{act.number}.xlsx")
 
 
@@ -364,7 +368,7 @@ def inventory_book_xlsx(
 @router.get("/inventory-scheme")
 def get_scheme(session: SessionDep, _user: Reader) -> dict[str, Any]:
     """The inventory-number scheme and what its next numbers look like."""
-    scheme = fund_services.get_inventory_scheme(session)
+    scheme = fund_receipts.get_inventory_scheme(session)
     return {
         "prefix": scheme.prefix,
         "width": scheme.width,
@@ -377,7 +381,7 @@ def get_scheme(session: SessionDep, _user: Reader) -> dict[str, Any]:
 @router.put("/inventory-scheme")
 def set_scheme(body: SchemeIn, session: SessionDep, user: Writer) -> dict[str, Any]:
     """Change the scheme for numbers issued from now on."""
-    fund_services.set_inventory_scheme(session, actor=user.actor, **body.model_dump())
+    fund_receipts.set_inventory_scheme(session, actor=user.actor, **body.model_dump())
     return get_scheme(session, user)
 
 
@@ -438,5 +442,5 @@ def close(stocktake_id: int, body: CloseIn, session: SessionDep, user: Writer) -
         reason=body.reason, act_date=body.act_date,
     )  # fmt: skip
     return stocktake_json(session, stocktake) | {
-        "act": act_json(fund_services.get_act(session, act.id)) if act else None
+        "act": act_json(fund_acts.get_act(session, act.id)) if act else None
     }

@@ -17,10 +17,10 @@ from pydantic import BaseModel, ConfigDict
 from api.auth.models import User
 from api.deps import SessionDep, require_roles
 from api.settings import default_data_dir
-from collection import import_review
-from collection.exporting import ExportSummary, check_export_options, iter_export
-from collection.import_models import ImportJob
-from collection.importing import ImportOptions, start_import
+from collection.catalogue.exporting import ExportSummary, check_export_options, iter_export
+from collection.imports import review as import_review
+from collection.imports.models import ImportJob
+from collection.imports.services import ImportOptions, start_import
 
 # Who may import, review and export catalogue records.
 CATALOGUE_ROLES = ("admin", "cataloguer", "acquisitions")

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from api.auth.models import User
 from api.auth.permissions import CREATE_LIBRARIES, library_fields_editable_by, library_scope
 from api.deps import CurrentUser, SessionDep, require_roles
-from distribution import services
+from distribution.libraries import services
 
 router = APIRouter(prefix="/libraries", tags=["libraries"])
 

@@ -15,8 +15,8 @@ from api.deps import SessionDep
 from api.errors import Forbidden
 from api.routes.fund import FUND_WRITE
 from api.routes.programmes import Reader
-from distribution.own_fund import fund_share, take_into_fund, taken_into_fund
-from distribution.programmes import get_programme
+from distribution.programmes.own_fund import fund_share, take_into_fund, taken_into_fund
+from distribution.programmes.services import get_programme
 
 router = APIRouter(prefix="/programmes", tags=["programmes"])
 

@@ -29,37 +29,27 @@ from api.deps import CurrentUser, SessionDep, TranslatorDep
 from api.errors import Forbidden
 from api.i18n import Translator
 from collection.errors import N_, NotFoundError
-from distribution import programme_queries as queries
-from distribution.adjustment_rows import resolve_adjustments
+from distribution.allocation.adjustments import resolve_adjustments
+from distribution.allocation.services import adjust_allocation, allocate_programme, allocation_rows
 from distribution.errors import InvalidProgrammeData
-from distribution.fulfilment import (
-    adjust_allocation,
-    allocate_programme,
-    allocation_rows,
-    pack_programme,
-    programme_report,
-    write_report,
-)
-from distribution.libraries import STATUSES
-from distribution.marc_titles import is_marc_file
-from distribution.models import (
+from distribution.libraries.models import STATUSES
+from distribution.programmes import queries
+from distribution.programmes.deliveries import receive_delivery
+from distribution.programmes.marc_titles import is_marc_file
+from distribution.programmes.models import (
     PROGRAMME_KINDS,
     PROGRAMME_STATES,
     Delivery,
     Programme,
     ProgrammeTitle,
 )
-from distribution.packing import CarrierLimits
-from distribution.programmes import (
-    LoadResult,
-    create_programme,
-    get_programme,
-    load_orders,
-    load_titles,
-    programme_titles,
-    receive_delivery,
-)
-from distribution.tables import (
+from distribution.programmes.orders import load_orders
+from distribution.programmes.report import programme_report, write_report
+from distribution.programmes.services import LoadResult, create_programme, get_programme
+from distribution.programmes.titles import load_titles, programme_titles
+from distribution.shipping.packing import pack_programme
+from distribution.shipping.rules import CarrierLimits
+from distribution.spreadsheets import (
     ROW_FIELD,
     CellError,
     RowError,

@@ -3,8 +3,8 @@
 Staff (admin, programme, acquisitions) pack, dispatch and correct shipments; the methodologist
 reads. A library user sees only its own shipments from dispatch on; it may say one was delivered
 and accept it (staff may do both on its behalf). Another library's shipment, or one that has not
-left, answers 404 as if it did not exist. Routes parse, call ``distribution.dispatch`` /
-``distribution.bulk_dispatch`` and render; state errors answer 409, invalid data 422.
+left, answers 404 as if it did not exist. Routes parse, call ``distribution.shipping.dispatch`` /
+``distribution.shipping.bulk_dispatch`` and render; state errors answer 409, invalid data 422.
 """
 
 from __future__ import annotations
@@ -26,14 +26,17 @@ from api.auth.permissions import PROGRAMME_READ, PROGRAMME_WRITE
 from api.deps import CurrentUser, SessionDep
 from api.errors import Forbidden
 from collection.errors import N_, NotFoundError
-from distribution import dispatch, services
-from distribution.bulk_dispatch import DispatchItem, dispatch_shipments, title_ids_by_isbn
-from distribution.dispatch_models import FROZEN_STATES, SHIPMENT_STATES, Shipment, ShipmentLine
 from distribution.errors import InvalidShipmentData
-from distribution.libraries import Library
-from distribution.models import ProgrammeTitle
-from distribution.programmes import get_programme
-from distribution.recipient_marc import export_recipient_marc, shipment_lines
+from distribution.libraries import services
+from distribution.libraries.models import Library
+from distribution.programmes.models import ProgrammeTitle
+from distribution.programmes.services import get_programme
+from distribution.shipping import acceptance as shipping_acceptance
+from distribution.shipping import dispatch
+from distribution.shipping import queries as shipping_queries
+from distribution.shipping.bulk_dispatch import DispatchItem, dispatch_shipments, title_ids_by_isbn
+from distribution.shipping.models import FROZEN_STATES, SHIPMENT_STATES, Shipment, ShipmentLine
+from distribution.shipping.recipient_marc import export_recipient_marc, shipment_lines
 
 router = APIRouter(tags=["shipments"])
 
@@ -206,9 +209,9 @@ def _line_json(line: ShipmentLine, title: ProgrammeTitle | None, frozen: bool) -
 
 def shipment_detail_json(session: Session, shipment: Shipment) -> dict[str, Any]:
     """A shipment with its lines, parcels, discrepancies and correction documents."""
-    library = dispatch.library_of(session, shipment)
-    parcels = dispatch.shipment_parcels(session, shipment.id)
-    corrections = dispatch.corrections_of(session, shipment.id)
+    library = shipping_queries.library_of(session, shipment)
+    parcels = shipping_queries.shipment_parcels(session, shipment.id)
+    corrections = shipping_queries.corrections_of(session, shipment.id)
     corrected = session.get(Shipment, shipment.corrects_id) if shipment.corrects_id else None
     titles = _titles(session, [
         *(line.title_id for line in shipment.lines), *(d.title_id for d in shipment.discrepancies),
@@ -263,7 +266,9 @@ def find_shipments(
     if scope is not None:
         library_id = scope
         states = [s for s in (states or FROZEN_STATES) if s in FROZEN_STATES]
-    return dispatch.list_shipments(session, programme_id=programme_id, library_id=library_id, states=states)
+    return shipping_queries.list_shipments(
+        session, programme_id=programme_id, library_id=library_id, states=states
+    )
 
 
 @router.get("/programmes/{programme_id}/shipments", responses={404: {}})
@@ -309,7 +314,7 @@ def shipment_marc(
     shipment = dispatch.get_shipment(session, shipment_id, library_id=library_scope_for(user))
     stream = io.BytesIO()
     export_recipient_marc(
-        session, stream, library=dispatch.library_of(session, shipment),
+        session, stream, library=shipping_queries.library_of(session, shipment),
         lines=shipment_lines(session, shipment.id), fmt=fmt, flavour=flavour, encoding=encoding,
         agency=request.app.state.settings.marc_agency,
     )  # fmt: skip
@@ -345,7 +350,7 @@ def dispatch_one(
 ) -> dict[str, Any]:
     """Packed (or planned) → dispatched, with carrier and tracking number; its documents freeze."""
     if body.parcel_tracking:
-        known = {parcel.number for parcel in dispatch.shipment_parcels(session, shipment_id)}
+        known = {parcel.number for parcel in shipping_queries.shipment_parcels(session, shipment_id)}
         unknown = sorted(set(body.parcel_tracking) - known)
         if unknown:
             errors = {f"parcel_tracking.{number}": N_("У відправленні немає посилки з таким номером")
@@ -405,9 +410,9 @@ def accept(
     title_ids, errors = _resolve_titles(session, shipment.programme_id, body.discrepancies, "discrepancy")
     if errors:
         raise InvalidShipmentData(N_("Розбіжності заповнено з помилками"), errors=errors)
-    shipment = dispatch.accept_shipment(
+    shipment = shipping_acceptance.accept_shipment(
         session, actor=user.actor, shipment_id=shipment_id, accepted_on=_today(body.accepted_on),
-        discrepancies=[dispatch.Discrepancy(title_id, d.kind, d.quantity, d.note)
+        discrepancies=[shipping_acceptance.Discrepancy(title_id, d.kind, d.quantity, d.note)
                        for title_id, d in zip(title_ids, body.discrepancies, strict=True)],
         library_id=scope,
     )  # fmt: skip
@@ -427,7 +432,7 @@ def correct(shipment_id: int, body: CorrectionIn, session: SessionDep, user: Sta
         changes[title_id] = body.lines[n - 1].copies
     if errors:
         raise InvalidShipmentData(next(iter(errors.values())), errors=errors)
-    correction = dispatch.correct_shipment(
+    correction = shipping_acceptance.correct_shipment(
         session, actor=user.actor, shipment_id=shipment_id, lines=changes, carrier=body.carrier,
         tracking_number=body.tracking_number, note=body.note,
     )  # fmt: skip
@@ -447,7 +452,7 @@ def write_off(
     shipment_id: int, discrepancy_id: int, body: WriteOffIn, session: SessionDep, user: StaffWriter
 ) -> dict[str, Any]:
     """Write off copies of a shortage as lost in transit: they are no longer allocatable."""
-    dispatch.write_off_lost(
+    shipping_acceptance.write_off_lost(
         session, actor=user.actor, shipment_id=shipment_id, discrepancy_id=discrepancy_id, copies=body.copies
     )  # fmt: skip
     return shipment_detail_json(session, dispatch.get_shipment(session, shipment_id))

@@ -8,8 +8,8 @@ import pytest
 from openpyxl import load_workbook
 
 from collection.audit import Actor
-from collection.catalogue import create_edition
-from collection.models import Copy
+from collection.catalogue.services import create_edition
+from collection.fund.models import Copy
 from marc.reader import read_path
 from tests.api.conftest import bearer, csrf_of, page_login, post_form
 from tests.builders import make_library, make_user

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from api.auth.models import ROLES, User
 from api.demo import ensure_demo_data
 from collection.audit import AuditEntry
-from distribution.libraries import Library
+from distribution.libraries.models import Library
 
 
 def test_demo_has_an_admin_users_of_every_role_and_luhansk_libraries(app, db):
@@ -36,9 +36,9 @@ def test_demo_passwords_work(app, client):
 
 
 def test_demo_has_a_state_programme_with_a_shipment_waiting_and_one_answered(app, db):
-    from distribution.dispatch import list_shipments
-    from distribution.fulfilment import programme_report
-    from distribution.models import Programme
+    from distribution.programmes.models import Programme
+    from distribution.programmes.report import programme_report
+    from distribution.shipping.queries import list_shipments
 
     ensure_demo_data(app.state.session_factory)
     programme = db.scalars(select(Programme).where(Programme.kind == "state")).one()
@@ -52,8 +52,8 @@ def test_demo_has_a_state_programme_with_a_shipment_waiting_and_one_answered(app
 
 
 def test_demo_has_an_exchange_round_with_gifts_and_fund_duplicates_on_offer(app, db):
-    from distribution.exchange import offer_list
-    from distribution.models import Programme
+    from distribution.exchange.offers import offer_list
+    from distribution.programmes.models import Programme
 
     ensure_demo_data(app.state.session_factory)
     programme = db.scalars(select(Programme).where(Programme.kind == "exchange")).one()

@@ -9,9 +9,9 @@ from decimal import Decimal
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from distribution.dispatch import Discrepancy, accept_shipment
-from distribution.libraries import Library
-from distribution.models import ProgrammeTitle
+from distribution.libraries.models import Library
+from distribution.programmes.models import ProgrammeTitle
+from distribution.shipping.acceptance import Discrepancy, accept_shipment
 from tests.api.conftest import bearer, page_login
 from tests.builders import TEST_ACTOR, make_user
 from tests.distribution.programme_builders import A

@@ -7,10 +7,12 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from distribution.exchange import load_offers
-from distribution.fulfilment import allocate_programme, pack_programme
-from distribution.models import ExchangeOffer, ExchangeReservation, Order, ProgrammeTitle
-from distribution.programmes import create_programme
+from distribution.allocation.services import allocate_programme
+from distribution.exchange.models import ExchangeOffer, ExchangeReservation
+from distribution.exchange.offers import load_offers
+from distribution.programmes.models import Order, ProgrammeTitle
+from distribution.programmes.services import create_programme
+from distribution.shipping.packing import pack_programme
 from tests.api.conftest import bearer, csrf_of, page_login, post_form
 from tests.builders import TEST_ACTOR, make_library, make_user
 from tests.collection.fund_builders import make_edition, receive

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from collection.models import Copy
-from distribution.fulfilment import allocate_programme
+from collection.fund.models import Copy
+from distribution.allocation.services import allocate_programme
 from tests.api.test_programme_cli import env, invoke  # noqa: F401 - the CLI's database fixture
 from tests.builders import TEST_ACTOR
 from tests.distribution.programme_builders import A, B, programme_with_orders

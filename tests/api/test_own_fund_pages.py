@@ -6,9 +6,9 @@ import html
 
 from sqlalchemy import select
 
-from collection.models import Copy, Receipt
-from distribution.fulfilment import allocate_programme
-from distribution.models import ProgrammeTitle
+from collection.fund.models import Copy, Receipt
+from distribution.allocation.services import allocate_programme
+from distribution.programmes.models import ProgrammeTitle
 from tests.api.conftest import page_login, post_form
 from tests.builders import TEST_ACTOR, make_user
 from tests.distribution.programme_builders import A, B, programme_with_orders

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from api.cli import app
-from distribution.fulfilment import allocate_programme, allocation_rows
-from distribution.models import Order, Parcel
+from distribution.allocation.services import allocate_programme, allocation_rows
+from distribution.programmes.models import Order
+from distribution.shipping.models import Parcel
 from tests.builders import TEST_ACTOR
 from tests.distribution.programme_builders import A as PA
 from tests.distribution.programme_builders import B as PB
@@ -127,7 +128,7 @@ def test_unknown_programme_is_an_input_error(env):
 
 
 def test_load_offers_fills_an_exchange_round_all_or_nothing_and_idempotently(env, session, tmp_path):
-    from distribution.models import ExchangeOffer  # the exchange fund's own table
+    from distribution.exchange.models import ExchangeOffer
 
     created = invoke("programme", "create", "--name", "Обмінний фонд 2026", "--year", "2026",
                      "--kind", "exchange")  # fmt: skip

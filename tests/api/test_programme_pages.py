@@ -11,7 +11,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from distribution.models import AllocationLine, Delivery, Order, Parcel, Programme, ProgrammeTitle
+from distribution.allocation.models import AllocationLine
+from distribution.programmes.models import Delivery, Order, Programme, ProgrammeTitle
+from distribution.shipping.models import Parcel
 from tests.api.conftest import csrf_of, page_login, post_form
 from tests.builders import make_library, make_user
 from tests.distribution.programme_builders import A, B, csv_bytes, isbn13, programme_with_orders, xlsx_bytes
@@ -306,7 +308,7 @@ def _title_id(db, programme_id, isbn):
 
 
 def _allocated(db, programme_id):
-    from distribution.libraries import Library
+    from distribution.libraries.models import Library
 
     db.expire_all()
     stmt = (

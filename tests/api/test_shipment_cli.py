@@ -10,11 +10,13 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from api.cli import app
-from distribution.dispatch import list_shipments
-from distribution.dispatch_models import Shipment
-from distribution.fulfilment import allocate_programme, pack_programme, programme_report
-from distribution.libraries import Library
-from distribution.packing import CarrierLimits
+from distribution.allocation.services import allocate_programme
+from distribution.libraries.models import Library
+from distribution.programmes.report import programme_report
+from distribution.shipping.models import Shipment
+from distribution.shipping.packing import pack_programme
+from distribution.shipping.queries import list_shipments
+from distribution.shipping.rules import CarrierLimits
 from tests.builders import TEST_ACTOR
 from tests.distribution.programme_builders import A, B, csv_bytes, programme_with_orders, xlsx_bytes
 

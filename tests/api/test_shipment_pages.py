@@ -12,11 +12,13 @@ import pytest
 from sqlalchemy import select
 
 from collection.audit import entries_for_object
-from distribution.dispatch import Discrepancy, accept_shipment, list_shipments
-from distribution.dispatch_models import Shipment
-from distribution.fulfilment import allocate_programme, allocation_rows, pack_programme
-from distribution.libraries import Library
-from distribution.models import Parcel, ProgrammeTitle
+from distribution.allocation.services import allocate_programme, allocation_rows
+from distribution.libraries.models import Library
+from distribution.programmes.models import ProgrammeTitle
+from distribution.shipping.acceptance import Discrepancy, accept_shipment
+from distribution.shipping.models import Parcel, Shipment
+from distribution.shipping.packing import pack_programme
+from distribution.shipping.queries import list_shipments
 from tests.api.conftest import csrf_of, page_login, post_form
 from tests.builders import TEST_ACTOR, make_user
 from tests.distribution.programme_builders import A, B, csv_bytes, programme_with_orders, xlsx_bytes

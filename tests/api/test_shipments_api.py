@@ -8,11 +8,12 @@ import pymarc
 import pytest
 from sqlalchemy import select
 
-from distribution.dispatch import list_shipments
-from distribution.dispatch_models import Shipment
-from distribution.fulfilment import allocate_programme, pack_programme
-from distribution.libraries import Library
-from distribution.packing import CarrierLimits
+from distribution.allocation.services import allocate_programme
+from distribution.libraries.models import Library
+from distribution.shipping.models import Shipment
+from distribution.shipping.packing import pack_programme
+from distribution.shipping.queries import list_shipments
+from distribution.shipping.rules import CarrierLimits
 from tests.api.conftest import bearer
 from tests.builders import TEST_ACTOR, make_user
 from tests.distribution.programme_builders import A, B, programme_with_orders

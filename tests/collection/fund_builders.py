@@ -8,10 +8,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from collection import fund_services
 from collection.audit import Actor
-from collection.editions import edition_fields
-from collection.models import Copy, Edition, EditionIsbn, Receipt, WithdrawalAct
+from collection.catalogue.editions import edition_fields
+from collection.catalogue.models import Edition, EditionIsbn
+from collection.fund import acts as fund_acts
+from collection.fund import receipts as fund_receipts
+from collection.fund.models import Copy, Receipt, WithdrawalAct
 from marc.samples import sample_records
 
 ACTOR = Actor(None, "tests")
@@ -36,7 +38,7 @@ def make_receipt(session: Session, **overrides: Any) -> Receipt:
         "supplier": "ТОВ «Книжковий світ»",
         "document": "накладна № 17",
     }
-    return fund_services.create_receipt(session, actor=ACTOR, **(values | overrides))
+    return fund_receipts.create_receipt(session, actor=ACTOR, **(values | overrides))
 
 
 def receive(
@@ -50,7 +52,7 @@ def receive(
     receipt_values = {k: overrides.pop(k) for k in ("receipt_date", "source", "number") if k in overrides}
     receipt = make_receipt(session, **receipt_values)
     edition = edition or make_edition(session)
-    return fund_services.add_copies_to_receipt(
+    return fund_receipts.add_copies_to_receipt(
         session,
         actor=ACTOR,
         receipt=receipt,
@@ -63,4 +65,4 @@ def receive(
 
 def make_act(session: Session, **overrides: Any) -> WithdrawalAct:
     values = {"act_date": date(2026, 6, 1), "reason": "worn_out"}
-    return fund_services.create_withdrawal_act(session, actor=ACTOR, **(values | overrides))
+    return fund_acts.create_withdrawal_act(session, actor=ACTOR, **(values | overrides))

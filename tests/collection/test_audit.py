@@ -14,7 +14,7 @@ from collection.audit import (
     record_change,
 )
 from distribution.errors import InvalidLibraryData
-from distribution.services import update_library
+from distribution.libraries.services import update_library
 from tests.builders import TEST_ACTOR, make_library, make_user
 
 

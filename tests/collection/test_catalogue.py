@@ -6,16 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from collection.audit import Actor, entries_for_object
-from collection.catalogue import (
-    EditionNotFound,
-    create_edition,
-    edit_edition,
-    get_edition,
-    search_editions,
-)
+from collection.catalogue.models import CataloguingEvent, Edition
+from collection.catalogue.record_edits import RecordInvalid
+from collection.catalogue.search import EditionNotFound, get_edition, search_editions
+from collection.catalogue.services import create_edition, edit_edition
 from collection.errors import InvalidValueError
-from collection.models import CataloguingEvent, Copy, Edition
-from collection.record_edits import RecordInvalid
+from collection.fund.models import Copy
 from marc.reader import read_path
 from marc.samples import sample_records
 from tests.shared_data import data_path

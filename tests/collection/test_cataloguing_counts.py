@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from collection.audit import Actor, entries_for_object
-from collection.catalogue import create_edition
-from collection.cataloguing_counts import (
+from collection.catalogue.counts import (
     DEFAULT_PLAN,
     EventRow,
     PlanLine,
@@ -21,8 +20,9 @@ from collection.cataloguing_counts import (
     get_plan,
     set_plan,
 )
+from collection.catalogue.models import CataloguingEvent
+from collection.catalogue.services import create_edition
 from collection.errors import InvalidValueError
-from collection.models import CataloguingEvent
 from marc.samples import sample_records
 
 KYIV = ZoneInfo("Europe/Kyiv")

@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from collection.db import make_engine, make_session_factory, normalise_url, unit_of_work
-from distribution.libraries import Library
+from distribution.libraries.models import Library
 from tests.builders import make_library
 
 

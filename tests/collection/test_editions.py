@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from collection.editions import (
+from collection.catalogue.editions import (
     content_branch,
     doc_type,
     edition_fields,

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from collection.catalogue.exporting import export_editions
+from collection.catalogue.models import Edition
 from collection.errors import InvalidValueError
-from collection.exporting import export_editions
-from collection.models import Edition
 from marc.model import ReadRecord
 from marc.reader import read_bytes
 from marc.samples import sample_records

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from collection.fund import (
+from collection.fund.rules import (
     Amount,
     CopyLine,
     Document,

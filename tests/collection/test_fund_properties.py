@@ -14,9 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete
 
-from collection import fund_services
-from collection.fund import DIMENSIONS, CopyLine, balance_at, check_consistency, movement
-from collection.models import Copy, Edition, Receipt, UsedInventoryNumber, WithdrawalAct
+from collection.catalogue.models import Edition
+from collection.fund import acts as fund_acts
+from collection.fund import receipts as fund_receipts
+from collection.fund import registers as fund_services
+from collection.fund.models import Copy, Receipt, UsedInventoryNumber, WithdrawalAct
+from collection.fund.rules import DIMENSIONS, CopyLine, balance_at, check_consistency, movement
 from tests.collection.fund_builders import ACTOR
 
 DOC_TYPES = ("book", "serial", "audiovisual")
@@ -144,8 +147,8 @@ def test_the_database_register_agrees_with_the_identity_and_never_withdraws_twic
                 )
                 session.add(editions[key])
                 session.commit()
-            receipt = fund_services.create_receipt(session, actor=ACTOR, receipt_date=day, source="other")
-            in_fund += fund_services.add_copies_to_receipt(
+            receipt = fund_receipts.create_receipt(session, actor=ACTOR, receipt_date=day, source="other")
+            in_fund += fund_receipts.add_copies_to_receipt(
                 session,
                 actor=ACTOR,
                 receipt=receipt,
@@ -158,21 +161,21 @@ def test_the_database_register_agrees_with_the_identity_and_never_withdraws_twic
             if not candidates:
                 continue
             chosen = candidates[op[2] % len(candidates)]
-            act = fund_services.create_withdrawal_act(session, actor=ACTOR, act_date=day, reason="worn_out")
-            fund_services.add_copies_to_act(
+            act = fund_acts.create_withdrawal_act(session, actor=ACTOR, act_date=day, reason="worn_out")
+            fund_acts.add_copies_to_act(
                 session, actor=ACTOR, act=act, inventory_numbers=[chosen.inventory_number]
             )
-            fund_services.sign_act(session, actor=ACTOR, act=act)
+            fund_acts.sign_act(session, actor=ACTOR, act=act)
             in_fund.remove(chosen)
-            again = fund_services.create_withdrawal_act(
+            again = fund_acts.create_withdrawal_act(
                 session, actor=ACTOR, act_date=day, reason="duplicate"
             )
             try:
-                fund_services.add_copies_to_act(
+                fund_acts.add_copies_to_act(
                     session, actor=ACTOR, act=again, inventory_numbers=[chosen.inventory_number]
                 )
                 raise AssertionError("a copy was withdrawn twice")
-            except fund_services.CopyNotAvailable:
+            except fund_acts.CopyNotAvailable:
                 pass
     receipts, acts = fund_services.fund_documents(session)
     received = [line for d in receipts for line in d.lines]

@@ -8,11 +8,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from collection import fund_services
 from collection.audit import entries_for_object
 from collection.errors import ConflictError, InvalidValueError
-from collection.inventory_numbers import InventoryNumberTaken, InventoryScheme
-from collection.models import Copy, UsedInventoryNumber
+from collection.fund import acts as fund_acts
+from collection.fund import receipts as fund_receipts
+from collection.fund import registers as fund_services
+from collection.fund.inventory_numbers import InventoryNumberTaken, InventoryScheme
+from collection.fund.models import Copy, UsedInventoryNumber
 from tests.collection.fund_builders import ACTOR, make_act, make_edition, make_receipt, receive
 
 
@@ -25,10 +27,10 @@ def test_a_receipt_gets_the_next_number_of_its_year_and_is_audited(session):
 
 def test_receipt_errors_name_every_bad_field(session):
     with pytest.raises(InvalidValueError) as caught:
-        fund_services.create_receipt(session, actor=ACTOR, receipt_date="15.03.2026", source="stolen")
+        fund_receipts.create_receipt(session, actor=ACTOR, receipt_date="15.03.2026", source="stolen")
     assert set(caught.value.errors) == {"date", "source"}
     with pytest.raises(InvalidValueError) as caught:
-        fund_services.create_receipt(session, actor=ACTOR, receipt_date="2026-03-15", source="gift")
+        fund_receipts.create_receipt(session, actor=ACTOR, receipt_date="2026-03-15", source="gift")
     assert set(caught.value.errors) == {"supplier"}
 
 
@@ -70,17 +72,17 @@ def test_given_numbers_must_never_have_been_used(session):
 def test_a_withdrawn_copys_number_is_not_reissued(session):
     copies = receive(session, quantity=2)
     act = make_act(session)
-    fund_services.add_copies_to_act(
+    fund_acts.add_copies_to_act(
         session, actor=ACTOR, act=act, inventory_numbers=[copies[1].inventory_number]
     )
-    fund_services.sign_act(session, actor=ACTOR, act=act)
+    fund_acts.sign_act(session, actor=ACTOR, act=act)
     assert [c.inventory_number for c in receive(session)] == ["000003"]
 
 
 def test_copy_form_errors_name_the_fields(session):
     receipt = make_receipt(session)
     with pytest.raises(InvalidValueError) as caught:
-        fund_services.add_copies_to_receipt(
+        fund_receipts.add_copies_to_receipt(
             session, actor=ACTOR, receipt=receipt, edition_id="x", quantity="0", price="дорого"
         )
     assert set(caught.value.errors) == {"edition_id", "quantity", "price"}
@@ -90,11 +92,11 @@ def test_an_act_withdraws_copies_once_and_signing_changes_their_status(session):
     copies = receive(session, quantity=3)
     act = make_act(session, reason="lost_by_readers")
     numbers = [c.inventory_number for c in copies[:2]]
-    fund_services.add_copies_to_act(session, actor=ACTOR, act=act, inventory_numbers=" ".join(numbers))
+    fund_acts.add_copies_to_act(session, actor=ACTOR, act=act, inventory_numbers=" ".join(numbers))
     other = make_act(session)
-    with pytest.raises(fund_services.CopyNotAvailable):
-        fund_services.add_copies_to_act(session, actor=ACTOR, act=other, inventory_numbers=numbers[:1])
-    fund_services.sign_act(session, actor=ACTOR, act=act)
+    with pytest.raises(fund_acts.CopyNotAvailable):
+        fund_acts.add_copies_to_act(session, actor=ACTOR, act=other, inventory_numbers=numbers[:1])
+    fund_acts.sign_act(session, actor=ACTOR, act=act)
     assert act.state == "signed" and act.signed_by == "tests"
     assert {c.status for c in session.scalars(select(Copy).where(Copy.withdrawal_act_id == act.id))} == {
         "lost"
@@ -108,22 +110,22 @@ def test_an_act_withdraws_copies_once_and_signing_changes_their_status(session):
 def test_a_signed_act_is_immutable_and_a_correction_is_a_new_act(session):
     copies = receive(session, quantity=2)
     act = make_act(session)
-    fund_services.add_copies_to_act(
+    fund_acts.add_copies_to_act(
         session, actor=ACTOR, act=act, inventory_numbers=[copies[0].inventory_number]
     )
-    fund_services.sign_act(session, actor=ACTOR, act=act)
+    fund_acts.sign_act(session, actor=ACTOR, act=act)
     for attempt in (
-        lambda: fund_services.add_copies_to_act(
+        lambda: fund_acts.add_copies_to_act(
             session, actor=ACTOR, act=act, inventory_numbers=[copies[1].inventory_number]
         ),
-        lambda: fund_services.sign_act(session, actor=ACTOR, act=act),
-        lambda: fund_services.update_act(session, actor=ACTOR, act=act, note="інакше"),
-        lambda: fund_services.remove_copy_from_act(session, actor=ACTOR, act=act, copy_id=copies[0].id),
+        lambda: fund_acts.sign_act(session, actor=ACTOR, act=act),
+        lambda: fund_acts.update_act(session, actor=ACTOR, act=act, note="інакше"),
+        lambda: fund_acts.remove_copy_from_act(session, actor=ACTOR, act=act, copy_id=copies[0].id),
     ):
-        with pytest.raises(fund_services.ActSigned):
+        with pytest.raises(fund_acts.ActSigned):
             attempt()
     correction = make_act(session, corrects_id=act.id, note="забули один примірник")
-    fund_services.add_copies_to_act(
+    fund_acts.add_copies_to_act(
         session, actor=ACTOR, act=correction, inventory_numbers=[copies[1].inventory_number]
     )
     assert correction.corrects_id == act.id
@@ -132,17 +134,17 @@ def test_a_signed_act_is_immutable_and_a_correction_is_a_new_act(session):
 def test_even_a_direct_change_to_a_signed_act_is_refused(session):
     copies = receive(session)
     act = make_act(session)
-    fund_services.add_copies_to_act(
+    fund_acts.add_copies_to_act(
         session, actor=ACTOR, act=act, inventory_numbers=[copies[0].inventory_number]
     )
-    fund_services.sign_act(session, actor=ACTOR, act=act)
+    fund_acts.sign_act(session, actor=ACTOR, act=act)
     act.reason = "obsolete"
-    with pytest.raises(fund_services.ActSigned):
+    with pytest.raises(fund_acts.ActSigned):
         session.flush()
     session.rollback()
     copy = session.get(Copy, copies[0].id)
     copy.withdrawal_act_id = None
-    with pytest.raises(fund_services.ActSigned):
+    with pytest.raises(fund_acts.ActSigned):
         session.flush()
     session.rollback()
 
@@ -150,8 +152,8 @@ def test_even_a_direct_change_to_a_signed_act_is_refused(session):
 def test_a_copy_cannot_leave_before_it_arrived(session):
     copies = receive(session, receipt_date=date(2026, 5, 1))
     act = make_act(session, act_date=date(2026, 4, 1))
-    with pytest.raises(fund_services.CopyNotAvailable):
-        fund_services.add_copies_to_act(
+    with pytest.raises(fund_acts.CopyNotAvailable):
+        fund_acts.add_copies_to_act(
             session, actor=ACTOR, act=act, inventory_numbers=[copies[0].inventory_number]
         )
 
@@ -162,14 +164,14 @@ def test_the_summary_register_counts_receipts_and_signed_acts_only(session):
     old = receive(session, fiction, quantity=4, price="50", receipt_date=date(2025, 5, 5))
     receive(session, history, quantity=2, price="200", receipt_date=date(2026, 2, 1))
     act = make_act(session, act_date=date(2026, 9, 1))
-    fund_services.add_copies_to_act(
+    fund_acts.add_copies_to_act(
         session, actor=ACTOR, act=act, inventory_numbers=[old[0].inventory_number]
     )
     draft = make_act(session, act_date=date(2026, 9, 2))
-    fund_services.add_copies_to_act(
+    fund_acts.add_copies_to_act(
         session, actor=ACTOR, act=draft, inventory_numbers=[old[1].inventory_number]
     )
-    fund_services.sign_act(session, actor=ACTOR, act=act)
+    fund_acts.sign_act(session, actor=ACTOR, act=act)
 
     register = fund_services.summary_register(session, 2026)
     m = register.movement
@@ -194,10 +196,10 @@ def test_the_inventory_book_sorts_numbers_as_numbers_within_a_series(session):
 
 
 def test_the_scheme_is_configurable_and_audited(session):
-    scheme = fund_services.set_inventory_scheme(session, actor=ACTOR, prefix="КХ", width=5, with_year=True)
+    scheme = fund_receipts.set_inventory_scheme(session, actor=ACTOR, prefix="КХ", width=5, with_year=True)
     assert scheme.example(2026) == "КХ2026-00001"
-    assert fund_services.get_inventory_scheme(session) == scheme
+    assert fund_receipts.get_inventory_scheme(session) == scheme
     assert receive(session)[0].inventory_number == "КХ2026-00001"
     with pytest.raises(InvalidValueError) as caught:
-        fund_services.set_inventory_scheme(session, actor=ACTOR, prefix="A1", width=40)
+        fund_receipts.set_inventory_scheme(session, actor=ACTOR, prefix="A1", width=40)
     assert set(caught.value.errors) == {"prefix", "width"}

@@ -11,11 +11,12 @@ import pytest
 from sqlalchemy import func, select
 
 from collection.audit import Actor, AuditEntry
+from collection.catalogue.editions import edition_fields
+from collection.catalogue.models import CataloguingEvent, Edition, EditionIsbn
 from collection.db import make_session_factory
-from collection.editions import edition_fields
-from collection.import_models import AlternativeRecord, ImportJob, QuarantinedRecord
-from collection.importing import ImportOptions, run_import, start_import
-from collection.models import CataloguingEvent, Copy, Edition, EditionIsbn, UsedInventoryNumber
+from collection.fund.models import Copy, UsedInventoryNumber
+from collection.imports.models import AlternativeRecord, ImportJob, QuarantinedRecord
+from collection.imports.services import ImportOptions, run_import, start_import
 from marc.reader import read_path
 from marc.samples import sample_records
 from marc.writer import record_to_iso2709
@@ -163,7 +164,7 @@ def test_every_new_edition_has_a_created_event_and_its_isbns(engine, session):
 
 
 def _record(edition):
-    from collection.editions import record_from_marc
+    from collection.catalogue.editions import record_from_marc
 
     return record_from_marc(edition.marc)
 
@@ -187,7 +188,7 @@ def test_a_killed_import_resumes_and_ends_complete_without_duplicates(
         import os
         from collection.audit import Actor
         from collection.db import make_engine, make_session_factory
-        from collection.importing import run_import, start_import
+        from collection.imports.services import run_import, start_import
         factory = make_session_factory(make_engine({db_url!r}))
         actor = Actor(None, "tests")
         with factory() as session:
@@ -266,7 +267,7 @@ def test_worker_processes_give_the_same_result_as_one_process(engine, session, t
 def test_retrying_a_quarantined_record_that_now_reads_imports_it(engine, session, tmp_path):
     """E.g. a record quarantined by an older reader: the raw bytes are all a retry needs."""
     from collection.errors import InvalidValueError
-    from collection.import_review import retry_quarantined
+    from collection.imports.review import retry_quarantined
 
     job = do_import(engine, data_path("edsu__pymarc/bad_records.mrc"))
     good = record_to_iso2709(next(sample_records(1, flavour="marc21", copies=(1, 1))))

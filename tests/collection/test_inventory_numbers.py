@@ -6,10 +6,11 @@ import threading
 
 import pytest
 
-from collection import inventory_numbers
 from collection.db import make_session_factory
 from collection.errors import InvalidValueError
-from collection.inventory_numbers import (
+from collection.fund import inventory_numbers
+from collection.fund import receipts as fund_receipts
+from collection.fund.inventory_numbers import (
     InventoryNumberTaken,
     InventoryScheme,
     allocate_numbers,
@@ -123,7 +124,6 @@ def test_concurrent_allocations_that_read_the_same_maximum_never_duplicate(engin
 
 
 def test_concurrent_receipts_get_distinct_inventory_numbers(engine, session):
-    from collection import fund_services
 
     edition = make_edition(session)
     receipts = [make_receipt(session), make_receipt(session)]
@@ -131,10 +131,10 @@ def test_concurrent_receipts_get_distinct_inventory_numbers(engine, session):
 
     def add(index: int) -> list[str]:
         with factory() as own:
-            receipt = fund_services.get_receipt(own, receipts[index].id)
+            receipt = fund_receipts.get_receipt(own, receipts[index].id)
             numbers = []
             for _ in range(5):
-                copies = fund_services.add_copies_to_receipt(
+                copies = fund_receipts.add_copies_to_receipt(
                     own, actor=ACTOR, receipt=receipt, edition_id=edition.id, quantity=2, price="10"
                 )
                 numbers += [c.inventory_number for c in copies]

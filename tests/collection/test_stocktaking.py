@@ -6,9 +6,11 @@ from datetime import date
 
 import pytest
 
-from collection import fund_services, stocktaking
 from collection.audit import entries_for_object
 from collection.errors import ConflictError, InvalidValueError
+from collection.fund import acts as fund_acts
+from collection.fund import registers as fund_services
+from collection.fund import stocktaking
 from tests.collection.fund_builders import ACTOR, receive
 
 
@@ -53,14 +55,14 @@ def test_closing_withdraws_the_missing_with_one_act(session):
     stocktaking.add_finds(session, actor=ACTOR, stocktake=stocktake, entries=[copies[0].inventory_number])
     act = stocktaking.close_stocktake(session, actor=ACTOR, stocktake=stocktake, act_date=date(2026, 11, 1))
     assert act is not None and act.reason == "lost_by_readers" and act.state == "draft"
-    assert sorted(c.inventory_number for c in fund_services.get_act(session, act.id).copies) == sorted(
+    assert sorted(c.inventory_number for c in fund_acts.get_act(session, act.id).copies) == sorted(
         c.inventory_number for c in copies[1:]
     )
     assert stocktake.state == "closed" and stocktake.act_id == act.id
     assert entries_for_object(session, "stocktake", stocktake.id)[0].changes["state"] == ["open", "closed"]
     with pytest.raises(stocktaking.StocktakeClosed):
         stocktaking.add_finds(session, actor=ACTOR, stocktake=stocktake, entries=["1"])
-    fund_services.sign_act(session, actor=ACTOR, act=act)
+    fund_acts.sign_act(session, actor=ACTOR, act=act)
     assert fund_services.summary_register(session, 2026).movement.end.total.copies == 2
 
 

@@ -54,7 +54,10 @@ def orders_file(rows: Sequence[Sequence[Any]]) -> io.BytesIO:
 
 def programme_with_orders(session: Any, orders: Any, received: Any = None) -> Any:
     """A programme with titles A and B, libraries LG-A01/LG-B01, the given orders and delivery."""
-    from distribution.programmes import create_programme, load_orders, load_titles, receive_delivery
+    from distribution.programmes.deliveries import receive_delivery
+    from distribution.programmes.orders import load_orders
+    from distribution.programmes.services import create_programme
+    from distribution.programmes.titles import load_titles
     from tests.builders import TEST_ACTOR, make_library
 
     make_library(session, code="LG-A01")

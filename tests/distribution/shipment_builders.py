@@ -6,11 +6,13 @@ from datetime import date
 
 from sqlalchemy import select
 
-from distribution.dispatch import dispatch_shipment, list_shipments
-from distribution.fulfilment import allocate_programme, pack_programme
-from distribution.libraries import Library
-from distribution.models import ProgrammeTitle
-from distribution.packing import CarrierLimits
+from distribution.allocation.services import allocate_programme
+from distribution.libraries.models import Library
+from distribution.programmes.models import ProgrammeTitle
+from distribution.shipping.dispatch import dispatch_shipment
+from distribution.shipping.packing import pack_programme
+from distribution.shipping.queries import list_shipments
+from distribution.shipping.rules import CarrierLimits
 from tests.builders import TEST_ACTOR
 from tests.distribution.programme_builders import A, B, programme_with_orders
 

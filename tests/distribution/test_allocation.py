@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from distribution.allocation import (
+from distribution.allocation.rules import (
     LimitProblem,
     OrderLine,
     Plan,

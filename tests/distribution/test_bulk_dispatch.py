@@ -9,7 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from collection.audit import entries_for_object
-from distribution.bulk_dispatch import (
+from distribution.allocation.services import allocate_programme
+from distribution.errors import InvalidShipmentData, ProgrammeNotFound, ShipmentNotFound
+from distribution.libraries.models import Library
+from distribution.programmes.models import ProgrammeTitle
+from distribution.programmes.services import create_programme
+from distribution.shipping.bulk_dispatch import (
     DISPATCH_COLUMNS,
     BulkDispatchRefused,
     DispatchItem,
@@ -18,15 +23,12 @@ from distribution.bulk_dispatch import (
     shipment_by_number,
     title_ids_by_isbn,
 )
-from distribution.dispatch import dispatch_shipment, list_shipments, shipment_parcels
-from distribution.dispatch_models import Shipment
-from distribution.errors import InvalidShipmentData, ProgrammeNotFound, ShipmentNotFound
-from distribution.fulfilment import allocate_programme, pack_programme
-from distribution.libraries import Library
-from distribution.models import ProgrammeTitle
-from distribution.packing import CarrierLimits
-from distribution.programmes import create_programme
-from distribution.tables import read_table
+from distribution.shipping.dispatch import dispatch_shipment
+from distribution.shipping.models import Shipment
+from distribution.shipping.packing import pack_programme
+from distribution.shipping.queries import list_shipments, shipment_parcels
+from distribution.shipping.rules import CarrierLimits
+from distribution.spreadsheets import read_table
 from tests.builders import TEST_ACTOR
 from tests.distribution.programme_builders import A, B, csv_bytes, programme_with_orders
 

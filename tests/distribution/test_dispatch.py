@@ -10,40 +10,36 @@ import pytest
 from sqlalchemy import select
 
 from collection.audit import entries_for_object
-from distribution.dispatch import (
-    Discrepancy,
-    accept_shipment,
-    carrier_code,
-    committed,
-    correct_shipment,
-    dispatch_shipment,
-    get_shipment,
-    incoming_shipments,
-    list_shipments,
-    mark_delivered,
-    mark_packed,
-    shipment_parcels,
-    unpack,
-    write_off_lost,
-)
+from distribution.allocation.models import AllocationLine
+from distribution.allocation.services import adjust_allocation, allocate_programme, allocation_rows
 from distribution.errors import (
     AllocationLimitExceeded,
     InvalidShipmentData,
     ShipmentNotFound,
     ShipmentStateError,
 )
-from distribution.fulfilment import (
-    adjust_allocation,
-    allocate_programme,
-    allocation_rows,
-    pack_programme,
-    programme_report,
+from distribution.libraries.models import Library
+from distribution.programmes.deliveries import receive_delivery
+from distribution.programmes.models import ProgrammeTitle
+from distribution.programmes.report import programme_report
+from distribution.shipping.acceptance import Discrepancy, accept_shipment, correct_shipment, write_off_lost
+from distribution.shipping.dispatch import (
+    carrier_code,
+    dispatch_shipment,
+    mark_delivered,
+    mark_packed,
+    unpack,
 )
-from distribution.libraries import Library
-from distribution.models import AllocationLine, ProgrammeTitle
-from distribution.packing import CarrierLimits
-from distribution.programmes import receive_delivery
-from distribution.recipient_marc import shipment_lines
+from distribution.shipping.packing import pack_programme
+from distribution.shipping.queries import (
+    committed,
+    get_shipment,
+    incoming_shipments,
+    list_shipments,
+    shipment_parcels,
+)
+from distribution.shipping.recipient_marc import shipment_lines
+from distribution.shipping.rules import CarrierLimits
 from tests.builders import TEST_ACTOR
 from tests.distribution.programme_builders import A, B, csv_bytes, programme_with_orders
 from tests.distribution.shipment_builders import DAY, dispatched_programme, library_id, shipment_for, title_id

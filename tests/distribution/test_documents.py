@@ -9,27 +9,22 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from distribution import documents_xlsx
-from distribution.amount_words import amount_in_words_uk
-from distribution.dispatch import (
-    Discrepancy,
-    accept_shipment,
-    correct_shipment,
-    dispatch_shipment,
-    mark_packed,
-)
-from distribution.document_parts import Party
-from distribution.errors import InvalidShipmentData, LibraryNotFound, ShipmentStateError
-from distribution.libraries import Library
-from distribution.models import ProgrammeTitle
-from distribution.programme_documents import library_summary, shipment_register
-from distribution.shipment_documents import (
+from distribution.documents import xlsx as documents_xlsx
+from distribution.documents.amount_words import amount_in_words_uk
+from distribution.documents.parts import Party
+from distribution.documents.programmes import library_summary, shipment_register
+from distribution.documents.shipments import (
     acceptance_act,
     packing_list,
     programme_labels,
     shipment_labels,
     transfer_act,
 )
+from distribution.errors import InvalidShipmentData, LibraryNotFound, ShipmentStateError
+from distribution.libraries.models import Library
+from distribution.programmes.models import ProgrammeTitle
+from distribution.shipping.acceptance import Discrepancy, accept_shipment, correct_shipment
+from distribution.shipping.dispatch import dispatch_shipment, mark_packed
 from tests.builders import TEST_ACTOR
 from tests.distribution.programme_builders import A, B
 from tests.distribution.shipment_builders import (

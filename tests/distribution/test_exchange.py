@@ -10,24 +10,29 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from collection.audit import AuditEntry
+from collection.catalogue.models import Edition
 from collection.db import now_utc
-from collection.models import Copy, Edition
-from distribution.dispatch import dispatch_shipment, list_shipments
+from collection.fund.models import Copy
+from distribution.allocation.services import allocate_programme, allocation_rows
 from distribution.errors import InvalidProgrammeData
-from distribution.exchange import (
-    CopiesJustReserved,
+from distribution.exchange.models import ExchangeOffer, ExchangeReservation
+from distribution.exchange.offers import CopiesJustReserved, load_offers, offer_fund_duplicates, offer_list
+from distribution.exchange.requests import request_copies
+from distribution.exchange.services import (
     NotAnExchangeRound,
     RequestsClosed,
     exchange_rounds,
-    load_offers,
-    offer_fund_duplicates,
-    offer_list,
-    request_copies,
     withdraw_dispatched_copies,
 )
-from distribution.fulfilment import allocate_programme, allocation_rows, pack_programme, programme_report
-from distribution.models import ExchangeOffer, ExchangeReservation, Order, Programme, ProgrammeTitle
-from distribution.programmes import create_programme, load_orders, load_titles, received_by_title
+from distribution.programmes.deliveries import received_by_title
+from distribution.programmes.models import Order, Programme, ProgrammeTitle
+from distribution.programmes.orders import load_orders
+from distribution.programmes.report import programme_report
+from distribution.programmes.services import create_programme
+from distribution.programmes.titles import load_titles
+from distribution.shipping.dispatch import dispatch_shipment
+from distribution.shipping.packing import pack_programme
+from distribution.shipping.queries import list_shipments
 from tests.builders import TEST_ACTOR, make_library
 from tests.collection.fund_builders import make_edition, receive
 from tests.distribution.programme_builders import csv_bytes, isbn13, xlsx_bytes

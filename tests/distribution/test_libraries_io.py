@@ -7,15 +7,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from distribution.libraries import Library
-from distribution.services import (
-    change_status,
-    export_libraries,
-    get_library,
-    load_libraries,
-    status_history,
-    update_library,
-)
+from distribution.libraries.models import Library
+from distribution.libraries.registry import export_libraries, load_libraries
+from distribution.libraries.services import change_status, get_library, status_history, update_library
 from tests.builders import TEST_ACTOR, make_library
 from tests.distribution.programme_builders import csv_bytes, xlsx_bytes
 

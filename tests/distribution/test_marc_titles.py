@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from collection.models import Edition
-from distribution.marc_titles import is_marc_file, price_in_hryvnias
-from distribution.models import ProgrammeTitle
-from distribution.programmes import create_programme, load_titles, programme_titles
+from collection.catalogue.models import Edition
+from distribution.programmes.marc_titles import is_marc_file, price_in_hryvnias
+from distribution.programmes.models import ProgrammeTitle
+from distribution.programmes.services import create_programme
+from distribution.programmes.titles import load_titles, programme_titles
 from tests.builders import TEST_ACTOR
 from tests.shared_data import data_path
 

@@ -8,11 +8,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from collection.models import Copy, Receipt
+from collection.fund.models import Copy, Receipt
+from distribution.allocation.services import adjust_allocation, allocate_programme
 from distribution.errors import AllocationLimitExceeded, InvalidProgrammeData
-from distribution.fulfilment import adjust_allocation, allocate_programme, programme_report
-from distribution.models import ProgrammeTitle
-from distribution.own_fund import fund_share, take_into_fund
+from distribution.programmes.models import ProgrammeTitle
+from distribution.programmes.own_fund import fund_share, take_into_fund
+from distribution.programmes.report import programme_report
 from tests.builders import TEST_ACTOR
 from tests.distribution.programme_builders import A, B, programme_with_orders
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from distribution.packing import (
+from distribution.shipping.rules import (
     DEFAULT_COPY_WEIGHT,
     CarrierLimits,
     PackItem,

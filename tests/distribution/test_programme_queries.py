@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 
-from distribution import programme_queries as queries
-from distribution.adjustment_rows import resolve_adjustments
-from distribution.fulfilment import allocate_programme, pack_programme
-from distribution.models import Delivery
-from distribution.programmes import receive_delivery
-from distribution.tables import ROW_FIELD
+from distribution.allocation.adjustments import resolve_adjustments
+from distribution.allocation.services import allocate_programme
+from distribution.programmes import queries
+from distribution.programmes.deliveries import receive_delivery
+from distribution.programmes.models import Delivery
+from distribution.shipping.packing import pack_programme
+from distribution.spreadsheets import ROW_FIELD
 from tests.builders import TEST_ACTOR
 from tests.distribution.programme_builders import A, B, csv_bytes, isbn13, programme_with_orders
 from tests.distribution.shipment_builders import title_id

@@ -10,27 +10,22 @@ import pytest
 from sqlalchemy import func, select
 
 from collection.audit import AuditEntry, entries_for_object
+from collection.catalogue.models import Edition, EditionIsbn
 from collection.db import make_session_factory
-from collection.models import Edition, EditionIsbn
-from distribution import fulfilment
+from distribution.allocation import services as fulfilment
+from distribution.allocation.models import AllocationLine
+from distribution.allocation.services import adjust_allocation, allocate_programme, allocation_rows
 from distribution.errors import AllocationLimitExceeded, DuplicateDelivery, InvalidProgrammeData
-from distribution.fulfilment import (
-    adjust_allocation,
-    allocate_programme,
-    allocation_rows,
-    pack_programme,
-    programme_report,
-)
-from distribution.libraries import Library
-from distribution.models import AllocationLine, Order, Parcel, ProgrammeTitle
-from distribution.packing import CarrierLimits
-from distribution.programmes import (
-    create_programme,
-    load_orders,
-    load_titles,
-    programme_titles,
-    receive_delivery,
-)
+from distribution.libraries.models import Library
+from distribution.programmes.deliveries import receive_delivery
+from distribution.programmes.models import Order, ProgrammeTitle
+from distribution.programmes.orders import load_orders
+from distribution.programmes.report import programme_report
+from distribution.programmes.services import create_programme
+from distribution.programmes.titles import load_titles, programme_titles
+from distribution.shipping.models import Parcel
+from distribution.shipping.packing import pack_programme
+from distribution.shipping.rules import CarrierLimits
 from tests.builders import TEST_ACTOR
 from tests.distribution.programme_builders import (  # noqa: F401 - shared with other tests
     TITLE_HEADER,

@@ -9,25 +9,27 @@ import pytest
 from sqlalchemy import select
 
 from collection.audit import Actor
+from collection.catalogue.editions import record_from_marc
+from collection.catalogue.models import Edition
 from collection.db import make_session_factory
-from collection.editions import record_from_marc
-from collection.importing import run_import, start_import
-from collection.models import Copy, Edition
+from collection.fund.models import Copy
+from collection.imports.services import run_import, start_import
+from distribution.allocation.models import AllocationLine
 from distribution.errors import InvalidProgrammeData, ProgrammeNotFound
-from distribution.models import AllocationLine, ProgrammeTitle
-from distribution.programmes import create_programme
-from distribution.recipient_marc import (
+from distribution.programmes.models import ProgrammeTitle
+from distribution.programmes.services import create_programme
+from distribution.shipping.recipient_marc import (
     InvalidRecipientOptions,
     RecipientLine,
     UnknownEdition,
     export_recipient_marc,
-    fit_text,
     is_local_tag,
     programme_title_lines,
     recipient_records,
     write_recipient_marc,
 )
 from marc.errors import EncodingError
+from marc.fitting import fit_text
 from marc.holdings import read_holdings
 from marc.model import ReadRecord
 from marc.reader import read_bytes

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 
-from distribution.programmes import ORDER_COLUMNS, TITLE_COLUMNS
-from distribution.tables import read_table, write_error_report
+from distribution.programmes.orders import ORDER_COLUMNS
+from distribution.programmes.titles import TITLE_COLUMNS
+from distribution.spreadsheets import read_table, write_error_report
 from tests.distribution.programme_builders import csv_bytes, isbn13, xlsx_bytes
 
 
