@@ -67,6 +67,12 @@ class InvalidShipmentData(DistributionError):
     kind = "invalid"
 
 
+class InvalidPackingInput(InvalidShipmentData):
+    """Carrier limits or copies to pack that packing cannot work with; ``errors`` names the fields."""
+
+    kind = "invalid"
+
+
 class ShipmentStateError(DistributionError):
     """The shipment is not in a state that allows this step (e.g. changing a dispatched one)."""
 

@@ -277,12 +277,21 @@ def pack(
     programme: IdArg,
     max_weight: Annotated[float, typer.Option("--max-weight", help="Parcel weight limit, kg.")] = 30.0,
     max_copies: Annotated[int, typer.Option("--max-copies", help="Copies per parcel.")] = 100,
+    packaging_weight: Annotated[
+        float, typer.Option("--packaging-weight", help="Box and filler per parcel, kg.")
+    ] = 0.3,
     as_json: JsonOpt = False,
 ) -> None:
     """Plan parcels per library from the stored allocation (replacing planned parcels)."""
     from decimal import Decimal
 
-    limits = CarrierLimits(max_weight=Decimal(str(max_weight)), max_copies=max_copies)
+    try:  # the bounds are the domain's, the same as on the page and in REST
+        limits = CarrierLimits(
+            max_weight=Decimal(str(max_weight)), max_copies=max_copies,
+            packaging_weight=Decimal(str(packaging_weight)),
+        )  # fmt: skip
+    except CollectionError as error:
+        raise fail(str(error)) from error
     with database_session(load_settings()) as session:
         try:
             parcels = pack_programme(session, actor=cli_actor(), programme_id=programme, limits=limits)

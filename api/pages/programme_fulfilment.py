@@ -37,7 +37,7 @@ from distribution.programmes.models import Programme
 from distribution.programmes.report import programme_report
 from distribution.programmes.titles import programme_titles
 from distribution.shipping.packing import pack_programme
-from distribution.shipping.rules import CarrierLimits
+from distribution.shipping.rules import LIMIT_FIELDS, CarrierLimits, carrier_limit_errors
 
 router = APIRouter()
 
@@ -181,11 +181,8 @@ async def allocation_adjust(
 
 # --- packing ---------------------------------------------------------------------------------------
 
-LIMIT_FIELDS = ("max_weight", "max_copies", "packaging_weight")
-
-
 def _limits(values: dict[str, str]) -> tuple[CarrierLimits | None, dict[str, str]]:
-    """Carrier limits from the form, or the field errors (every field checked)."""
+    """Carrier limits from the form, or the field errors (every field checked, bounds by the domain)."""
     parsed: dict[str, Decimal] = {}
     errors: dict[str, str] = {}
     for name in LIMIT_FIELDS:
@@ -198,12 +195,7 @@ def _limits(values: dict[str, str]) -> tuple[CarrierLimits | None, dict[str, str
         else:
             errors[name] = N_("Має бути число")
     weight, copies, packaging = (parsed.get(name) for name in LIMIT_FIELDS)
-    if weight is not None and not Decimal("0.1") <= weight <= 1000:
-        errors["max_weight"] = N_("Від 0,1 до 1000 кг")
-    if copies is not None and (copies != copies.to_integral_value() or not 1 <= copies <= 10000):
-        errors["max_copies"] = N_("Ціле число від 1 до 10000")
-    if packaging is not None and not 0 <= packaging < (weight if "max_weight" not in errors else 1000):
-        errors["packaging_weight"] = N_("Від 0 до граничної ваги посилки")
+    errors = carrier_limit_errors(weight, copies, packaging) | errors
     if errors:
         return None, errors
     return CarrierLimits(max_weight=weight, max_copies=int(copies), packaging_weight=packaging), {}

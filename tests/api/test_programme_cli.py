@@ -273,3 +273,9 @@ def test_adjust_names_the_option_when_a_single_change_is_wrong(allocated):
 ])  # fmt: skip
 def test_adjust_usage_errors_exit_2(env, args):
     assert invoke("programme", "adjust", "1", *args).exit_code == 2
+
+
+def test_packing_with_a_limit_out_of_the_domains_bounds_is_refused_with_its_message(env):
+    result = invoke("programme", "pack", "1", "--max-copies", "0")
+    assert result.exit_code == 1
+    assert "Примірників у посилці — Ціле число від 1 до 10000" in result.stderr

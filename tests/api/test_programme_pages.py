@@ -333,6 +333,8 @@ def test_packing_plans_parcels_within_the_limits_and_prints_packing_lists(client
     assert bad.status_code == 422
     assert 'id="max_weight-error"' in bad.text and 'id="max_copies-error"' in bad.text
     assert count(db, Parcel, programme_id=programme.id) == 0
+    too_many = post_form(client, url, {"max_weight": "30", "max_copies": "20000", "packaging_weight": "0.3"})
+    assert too_many.status_code == 422 and "Ціле число від 1 до 10000" in too_many.text  # the domain's words
 
     response = post_form(client, url, {"max_weight": "30", "max_copies": "2", "packaging_weight": "0,3"})
     assert response.status_code == 303

@@ -476,6 +476,14 @@ def test_parcels_keep_to_the_carriers_limits(client, staff, received):
     assert client.get(f"{API}/{received}/parcels", headers=h).json()["total"] == parcels["total"]
 
 
+def test_a_carrier_limit_out_of_the_domains_bounds_is_refused_with_its_message(client, staff, received):
+    h = staff["olena"]
+    client.post(f"{API}/{received}/allocation", headers=h)
+    refused = client.post(f"{API}/{received}/packing", headers=h, json={"max_copies": 0})
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [{"field": "max_copies", "message": "Ціле число від 1 до 10000"}]
+    assert client.get(f"{API}/{received}/parcels", headers=h).json()["total"] == 0
+
 def test_the_report_downloads_as_csv_and_xlsx(client, staff, received):
     h = staff["nata"]
     client.post(f"{API}/{received}/allocation", headers=staff["olena"])

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from distribution.errors import InvalidPackingInput, InvalidShipmentData
 from distribution.shipping.rules import (
     DEFAULT_COPY_WEIGHT,
     CarrierLimits,
@@ -74,3 +76,53 @@ def test_every_copy_is_packed_once_within_limits(batch, max_copies, max_weight) 
         else:
             assert parcel.copies == 1
     assert packed == {item.title: item.copies for item in batch}
+
+
+# --- limits and inputs packing cannot work with -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("limits", "field"),
+    [
+        ({"max_copies": 0}, "max_copies"),  # would never finish
+        ({"max_copies": 10_001}, "max_copies"),
+        ({"max_weight": Decimal("0.05")}, "max_weight"),
+        ({"max_weight": Decimal("1000.5")}, "max_weight"),
+        ({"packaging_weight": Decimal("-0.1")}, "packaging_weight"),
+        ({"max_weight": Decimal("1"), "packaging_weight": Decimal("1")}, "packaging_weight"),
+    ],
+)
+def test_carrier_limits_out_of_bounds_are_refused_naming_the_field(limits, field) -> None:
+    with pytest.raises(InvalidPackingInput) as refused:
+        CarrierLimits(**limits)
+    assert isinstance(refused.value, InvalidShipmentData)
+    assert refused.value.field == field and list(refused.value.errors) == [field]
+    assert str(refused.value).startswith("Пакування неможливе: ")
+
+
+def test_every_bad_limit_is_named_at_once() -> None:
+    with pytest.raises(InvalidPackingInput) as refused:
+        CarrierLimits(max_weight=Decimal("0"), max_copies=0, packaging_weight=Decimal("-1"))
+    assert set(refused.value.errors) == {"max_weight", "max_copies", "packaging_weight"}
+    assert "Ціле число від 1 до 10000" in str(refused.value)
+
+
+def test_limits_on_the_bounds_are_accepted() -> None:
+    CarrierLimits(max_weight=Decimal("0.1"), max_copies=1, packaging_weight=Decimal("0"))
+    CarrierLimits(max_weight=Decimal("1000"), max_copies=10_000, packaging_weight=Decimal("999.9"))
+
+
+@pytest.mark.parametrize(("copies", "weight", "field"), [(-1, Decimal("0.5"), "copies"),
+                                                          (2, Decimal("0"), "copy_weight"),
+                                                          (2, Decimal("-0.3"), "copy_weight")])
+def test_negative_copies_and_weightless_copies_are_refused(copies, weight, field) -> None:
+    with pytest.raises(InvalidPackingInput) as refused:
+        pack_library([PackItem("Кобзар", copies, weight)])
+    assert refused.value.field == field and "Кобзар" in str(refused.value)
+
+
+def test_pack_refuses_a_negative_allocation_and_a_weightless_title() -> None:
+    with pytest.raises(InvalidPackingInput, match="від'ємною"):
+        pack({("LIB-1", "T1"): -2}, {"T1": Decimal("0.5")})
+    with pytest.raises(InvalidPackingInput, match="більшою за нуль"):
+        pack({("LIB-1", "T1"): 2}, {"T1": Decimal("0")})
