@@ -56,7 +56,9 @@ def carrier_limit_errors(
     ):
         errors["max_copies"] = LIMIT_PROBLEMS["max_copies"]
     ceiling = max_weight if max_weight is not None and "max_weight" not in errors else high
-    if packaging_weight is not None and not (_is_number(packaging_weight) and 0 <= packaging_weight < ceiling):
+    if packaging_weight is not None and not (
+        _is_number(packaging_weight) and 0 <= packaging_weight < ceiling
+    ):
         errors["packaging_weight"] = LIMIT_PROBLEMS["packaging_weight"]
     return errors
 
@@ -72,7 +74,9 @@ def refuse(
         )
         for name, text in errors.items()
     )
-    return InvalidPackingInput(N_("Пакування неможливе: {problems}"), params={"problems": problems}, errors=errors)
+    return InvalidPackingInput(
+        N_("Пакування неможливе: {problems}"), params={"problems": problems}, errors=errors
+    )
 
 
 @dataclass(frozen=True, slots=True)
