@@ -374,6 +374,7 @@ def convert_fields(
     fields: list[Field] = []
     uncovered: Counter[str] = Counter()
     for original in record.fields:
+        made: list[Field | None] | None
         if original.tag in HOLDINGS_TAGS[source]:
             holding = convert_holdings(original, record, source, target)
             made = None if holding is None else [holding]

@@ -14,7 +14,7 @@ import io
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from marc.errors import UnknownFormatError
 from marc.iso2709 import read_iso2709
@@ -56,7 +56,10 @@ def read_stream(
         raise ValueError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
     if flavour is not None and flavour not in FLAVOURS:
         raise ValueError(f"unknown flavour {flavour!r}; expected one of {', '.join(FLAVOURS)}")
-    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)
+    # BufferedReader needs only readinto() from the raw stream, which every binary stream has;
+    # typeshed asks for a RawIOBase, hence the cast.
+    buffered = (stream if isinstance(stream, io.BufferedReader)
+                else io.BufferedReader(cast(io.RawIOBase, stream)))
     head = buffered.peek(4096)[:4096]
     if head.startswith(_GZIP_MAGIC):
         yield from _read_gzip(buffered, format=format, flavour=flavour, encoding=encoding)
@@ -80,8 +83,8 @@ def _read_gzip(stream: BinaryIO, **options: str | None) -> Iterator[ReadResult]:
     """Read a gzip-compressed stream; damage in the compressed data ends it with an error."""
     number = 0
     try:
-        inner = io.BufferedReader(gzip.GzipFile(fileobj=stream))  # type: ignore[arg-type]
-        for result in read_stream(inner, **options):  # type: ignore[arg-type]
+        inner = io.BufferedReader(gzip.GzipFile(fileobj=stream))
+        for result in read_stream(inner, **options):
             number = result.number
             yield result
     except (OSError, EOFError, zlib.error) as err:
@@ -91,9 +94,9 @@ def _read_gzip(stream: BinaryIO, **options: str | None) -> Iterator[ReadResult]:
 def read_path(path: str | Path, **options: str | None) -> Iterator[ReadResult]:
     """Read a MARC file by path (see read_stream for the options)."""
     with open(path, "rb") as stream:
-        yield from read_stream(stream, **options)  # type: ignore[arg-type]
+        yield from read_stream(stream, **options)
 
 
 def read_bytes(data: bytes, **options: str | None) -> Iterator[ReadResult]:
     """Read MARC records held in memory (see read_stream for the options)."""
-    yield from read_stream(io.BytesIO(data), **options)  # type: ignore[arg-type]
+    yield from read_stream(io.BytesIO(data), **options)

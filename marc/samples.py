@@ -81,7 +81,7 @@ def sample_records(
             yield _marc21(book, holdings)
 
 
-def _book(rng: random.Random, number: int) -> dict:
+def _book(rng: random.Random, number: int) -> dict[str, str]:
     surname, forenames = rng.choice(_AUTHORS)
     place, publisher = rng.choice(_PUBLISHERS)
     subject, udc, bbk = rng.choice(_SUBJECTS)
@@ -100,7 +100,7 @@ def _df(tag: str, subfields: list[tuple[str, str]], ind1: str = " ", ind2: str =
                  subfields=[Subfield(code, value) for code, value in subfields])
 
 
-def _unimarc(book: dict, holdings: list[tuple[str, str, str]]) -> Record:
+def _unimarc(book: dict[str, str], holdings: list[tuple[str, str, str]]) -> Record:
     record = Record()
     record.leader = Leader("00000nam0 2200000   450 ")
     general = f"{book['acquired']}d{book['year']}    k  y0ukry50      ca"
@@ -124,7 +124,7 @@ def _unimarc(book: dict, holdings: list[tuple[str, str, str]]) -> Record:
     return record
 
 
-def _marc21(book: dict, holdings: list[tuple[str, str, str]]) -> Record:
+def _marc21(book: dict[str, str], holdings: list[tuple[str, str, str]]) -> Record:
     record = Record()
     record.leader = Leader("00000nam a2200000 i 4500")
     fixed = f"{book['acquired'][2:]}s{book['year']}    un            000 1 ukr d"

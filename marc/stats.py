@@ -40,7 +40,7 @@ class FileStats:
             self.warnings += len(result.warnings)
             self.warning_kinds.update(_kind(w) for w in result.warnings)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         """JSON-ready summary (the `komplekt marc stats --json` contract)."""
         return {
             "records": self.records,

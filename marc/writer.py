@@ -14,10 +14,10 @@ import json
 import re
 from collections.abc import Iterable
 from types import TracebackType
-from typing import BinaryIO
+from typing import Any, BinaryIO, Self
 from xml.sax.saxutils import escape, quoteattr
 
-from pymarc import Leader, Record, Subfield
+from pymarc import Field, Leader, Record, Subfield
 
 from marc.encoding import encode
 from marc.errors import WriteError
@@ -56,7 +56,7 @@ def record_to_iso2709(record: Record, encoding: str = "utf-8") -> bytes:
     return head + bytes(directory) + bytes(body)
 
 
-def _field_bytes(field, encoding: str) -> bytes:
+def _field_bytes(field: Field, encoding: str) -> bytes:
     """Bytes of one field including its terminator."""
     if field.control_field:
         return encode(field.data or "", encoding) + b"\x1e"
@@ -100,9 +100,9 @@ def _xml_text(text: str) -> str:
     return escape(_XML_ILLEGAL.sub("\ufffd", text))
 
 
-def record_to_dict(record: Record) -> dict:
+def record_to_dict(record: Record) -> dict[str, Any]:
     """MARC-in-JSON object for one record."""
-    fields: list[dict] = []
+    fields: list[dict[str, Any]] = []
     for field in record.fields:
         if field.control_field:
             fields.append({field.tag: field.data or ""})
@@ -123,7 +123,7 @@ class _Writer:
         self.count = 0
         self._started = False
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         self._start()
         return self
 

@@ -11,6 +11,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 import pymarc
 
@@ -47,7 +48,7 @@ class EditionFields:
 
     control_number: str | None
     flavour: str
-    marc: dict
+    marc: dict[str, Any]
     record_hash: str
     title: str
     authors: str
@@ -63,7 +64,7 @@ class EditionFields:
     content_branch: str
     quality: int
 
-    def as_columns(self) -> dict:
+    def as_columns(self) -> dict[str, Any]:
         """The Edition column values (everything but the ISBN list)."""
         return {name: getattr(self, name) for name in self.__slots__ if name != "isbns"}
 
@@ -111,7 +112,7 @@ def _cut(text: str, size: int) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
-def record_hash(marc: dict) -> str:
+def record_hash(marc: dict[str, Any]) -> str:
     """A stable hash of the record's content: equal hashes mean an unchanged re-import."""
     data = json.dumps(marc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
@@ -182,6 +183,6 @@ def quality_score(record: pymarc.Record, view: BibView | None = None) -> int:
     return max(0, min(100, score))
 
 
-def record_from_marc(marc: dict) -> pymarc.Record:
+def record_from_marc(marc: dict[str, Any]) -> pymarc.Record:
     """The stored MARC-in-JSON back as a pymarc record."""
     return dict_to_record(marc, [])

@@ -73,7 +73,7 @@ class EditField:
         subs = " ".join(f"${code}{value}" for code, value in self.subfields)
         return f"{self.ind1}{self.ind2}".replace(" ", "#") + " " + subs
 
-    def key(self) -> tuple:
+    def key(self) -> tuple[object, ...]:
         return (self.tag, self.data, self.ind1, self.ind2,
                 tuple(tuple(pair) for pair in self.subfields))
 
@@ -295,7 +295,7 @@ def _check_title(fields: Sequence[EditField], flavour: str, report: Any) -> None
     report(tag if flavour != "unimarc" else "200$a", message, Location(None))
 
 
-def field_changes(before: Sequence[EditField], after: Sequence[EditField]) -> dict[str, list]:
+def field_changes(before: Sequence[EditField], after: Sequence[EditField]) -> dict[str, list[str | None]]:
     """``{tag: [old, new]}`` for every tag whose fields changed: the audit trail's diff."""
     def by_tag(fields: Sequence[EditField]) -> dict[str, list[str]]:
         grouped: dict[str, list[str]] = {}
@@ -304,7 +304,7 @@ def field_changes(before: Sequence[EditField], after: Sequence[EditField]) -> di
         return grouped
 
     old, new = by_tag(before), by_tag(after)
-    changes = {}
+    changes: dict[str, list[str | None]] = {}
     for tag in sorted(old.keys() | new.keys()):
         if old.get(tag) != new.get(tag):
             changes[tag] = [" | ".join(old[tag]) if tag in old else None,
