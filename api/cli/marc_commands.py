@@ -1,10 +1,16 @@
-"""`komplekt marc ...`: inspect and convert MARC files without touching the database."""
+"""`komplekt marc ...`: inspect and convert MARC files without touching the database.
+
+Only what `stats` needs is imported at module level; the view, crosswalk, writers, samples and
+rich's progress bar and table are imported by the commands that use them, so a one-file
+`komplekt marc stats` starts quickly (tests/api/test_cli_startup.py guards the heavy ones).
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -12,18 +18,10 @@ from typing import Annotated, BinaryIO
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from marc.crosswalk import convert as crosswalk_convert
-from marc.crosswalk import uncovered_summary
-from marc.errors import MarcError
-from marc.model import RecordError
+from marc.model import ReadRecord, RecordError
 from marc.reader import read_stream
-from marc.samples import sample_records
 from marc.stats import FileStats
-from marc.view import bib_view
-from marc.writer import mark_encoding, writer_for
 
 app = typer.Typer(help="Read, inspect and convert MARC files (no database needed).",
                   no_args_is_help=True)
@@ -80,13 +78,15 @@ def _check_input(path: Path) -> None:
 
 
 @contextmanager
-def _progress_reader(path: Path, show: bool):
+def _progress_reader(path: Path, show: bool) -> Iterator[BinaryIO]:
     """Open the file for reading with a progress bar on stderr for large inputs."""
     size = path.stat().st_size
     if not show or size < 1 << 20:
         with open(path, "rb") as stream:
             yield stream
         return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
                TimeRemainingColumn())
     with Progress(*columns, console=err_console, transient=False) as progress, \
@@ -135,6 +135,8 @@ def _print_stats(file: Path, totals: FileStats) -> None:
             pairs = ", ".join(f"{name} {count}" for name, count in counter.most_common())
             out_console.print(f"  {title}: {pairs}", highlight=False)
     if totals.tags:
+        from rich.table import Table
+
         table = Table("tag", "fields", title="tags", title_justify="left")
         for tag, count in sorted(totals.tags.items()):
             table.add_row(tag, str(count))
@@ -157,6 +159,8 @@ def show(
     from_encoding: FromEncodingOpt = None,
 ) -> None:
     """Show the normalised bibliographic view of each record (one JSON object per line with --json)."""
+    from marc.view import bib_view
+
     _check_input(file)
     errors = 0
     shown = 0
@@ -209,6 +213,9 @@ def convert_command(
     from_encoding: FromEncodingOpt = None,
 ) -> None:
     """Convert a MARC file to another format, flavour or encoding, with a closing summary."""
+    from marc.errors import MarcError
+    from marc.writer import writer_for
+
     _check_input(source)
     if target.resolve() == source.resolve():
         _fail_usage("the output file must differ from the input file")
@@ -237,8 +244,11 @@ def convert_command(
     raise typer.Exit(1 if errors else 0)
 
 
-def _write_one(writer, result, to: Format, flavour: Flavour | None,
+def _write_one(writer, result: ReadRecord, to: Format, flavour: Flavour | None,
                encoding: OutEncoding | None, uncovered: Counter[str]) -> None:
+    from marc.crosswalk import convert as crosswalk_convert
+    from marc.writer import mark_encoding
+
     record = result.record
     out_flavour = flavour.value if flavour else result.flavour
     if out_flavour != result.flavour:
@@ -262,6 +272,8 @@ def _print_convert_summary(source: Path, target: Path, to: Format, written: int,
     if len(problems) > 50:
         err_console.print(f"  … and {len(problems) - 50} more")
     if uncovered:
+        from marc.crosswalk import uncovered_summary
+
         err_console.print(f"  {uncovered_summary(uncovered)}", highlight=False)
 
 
@@ -276,6 +288,9 @@ def sample(
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same records.")] = 1,
 ) -> None:
     """Write generated Ukrainian book records with holdings (for demos and trying komplekt out)."""
+    from marc.samples import sample_records
+    from marc.writer import mark_encoding, writer_for
+
     if encoding is not OutEncoding.utf8 and to is not Format.iso2709:
         _fail_usage(f"--encoding {encoding.value} applies to ISO 2709 only")
     if encoding is OutEncoding.marc8 and flavour is Flavour.unimarc:
