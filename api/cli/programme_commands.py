@@ -16,7 +16,7 @@ from api.cli.common import EXIT_USAGE, cli_actor, database_session, fail, load_s
 from collection.errors import CollectionError
 from distribution.allocation.adjustments import resolve_adjustments
 from distribution.allocation.services import adjust_allocation, allocate_programme, allocation_rows
-from distribution.exchange.offers import load_offers
+from distribution.exchange.offers import FILE_SOURCES, load_offers
 from distribution.programmes.deliveries import receive_delivery
 from distribution.programmes.orders import ORDER_COLUMNS, load_orders
 from distribution.programmes.report import programme_report, write_report
@@ -33,6 +33,7 @@ from distribution.spreadsheets import (
     table_format,
     write_error_report,
 )
+from distribution.vocabulary import PROGRAMME_KINDS, SURPLUS_DESTINATIONS
 
 app = typer.Typer(help="Replenishment programmes: titles, orders, deliveries, allocation, packing.",
                   no_args_is_help=True)  # fmt: skip
@@ -47,10 +48,8 @@ IdArg = Annotated[int, typer.Argument(help="Programme id.")]
 MAX_ERRORS_SHOWN = 50
 
 
-class Kind(StrEnum):
-    state = "state"
-    exchange = "exchange"
-    gift = "gift"
+# Choices built from the domain's tuples, never restated.
+Kind = StrEnum("Kind", {kind: kind for kind in PROGRAMME_KINDS})  # type: ignore[misc]
 
 
 class ReportFormat(StrEnum):
@@ -59,9 +58,7 @@ class ReportFormat(StrEnum):
     csv = "csv"
 
 
-class Surplus(StrEnum):
-    own_fund = "own_fund"
-    exchange_fund = "exchange_fund"
+Surplus = StrEnum("Surplus", {where: where for where in SURPLUS_DESTINATIONS})  # type: ignore[misc]
 
 
 def print_problems(errors: list[RowError], describe: Callable[[RowError], str] = str) -> None:
@@ -159,9 +156,7 @@ def load_orders_command(
     finish_load(result, errors, as_json)
 
 
-class OfferSource(StrEnum):
-    file = "file"
-    gift = "gift"
+OfferSource = StrEnum("OfferSource", {source: source for source in FILE_SOURCES})  # type: ignore[misc]
 
 
 @app.command("load-offers")

@@ -28,8 +28,10 @@ from api.routes.documents import (
 )
 from distribution.documents import programmes as programme_documents
 from distribution.documents import shipments as shipment_documents
-from distribution.documents.parts import CARRIER_LABELS, DISCREPANCY_LABELS, STATE_LABELS
 from distribution.shipping.models import SHIPMENT_STATES
+from distribution.vocabulary import CARRIER_LABELS
+from distribution.vocabulary import DOCUMENT_DISCREPANCY_LABELS as DISCREPANCY_LABELS
+from distribution.vocabulary import DOCUMENT_STATE_LABELS as STATE_LABELS
 
 router = APIRouter()
 

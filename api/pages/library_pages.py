@@ -22,16 +22,11 @@ from collection.errors import N_, CollectionError
 from distribution.errors import LibraryNotFound
 from distribution.libraries import services
 from distribution.libraries.models import EDITABLE_FIELDS, ENCODINGS, FLAVOURS, STATUSES, Library
+from distribution.vocabulary import LIBRARY_STATUS_LABELS
 
 router = APIRouter(prefix="/libraries")
 
-STATUS_LABELS = {
-    "working": N_("працює"),
-    "relocated": N_("релокована"),
-    "occupied": N_("на окупованій території"),
-    "destroyed": N_("зруйнована"),
-    "closed": N_("закрита"),
-}
+STATUS_LABELS = LIBRARY_STATUS_LABELS  # the vocabulary's words, one definition
 CHOICES = {
     "status": [(value, STATUS_LABELS[value]) for value in STATUSES],
     "preferred_flavour": [(value, value.upper()) for value in FLAVOURS],

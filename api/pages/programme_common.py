@@ -30,32 +30,16 @@ from collection.errors import N_
 from distribution.errors import ProgrammeNotFound
 from distribution.programmes.models import Programme
 from distribution.programmes.services import LoadResult, get_programme
+from distribution.vocabulary import (
+    PARCEL_STATE_LABELS,
+    PROGRAMME_KIND_LABELS,
+    PROGRAMME_STATE_LABELS,
+    SURPLUS_LABELS,
+)
 
-KIND_LABELS = {
-    "state": N_("державна програма"),
-    "exchange": N_("обмінний фонд"),
-    "gift": N_("благодійна акція"),
-}
-STATE_LABELS = {
-    "collecting": N_("збір заявок"),
-    "delivering": N_("надходження від постачальників"),
-    "allocating": N_("розподіл"),
-    "dispatching": N_("відправлення"),
-    "closed": N_("закрита"),
-}
-SURPLUS_LABELS = {
-    "": N_("не вирішено"),
-    "own_fund": N_("у власний фонд"),
-    "exchange_fund": N_("в обмінний фонд"),
-}
-PARCEL_STATE_LABELS = {
-    "planned": N_("заплановано"),
-    "packed": N_("упаковано"),
-    "dispatched": N_("відправлено"),
-    "delivered": N_("доставлено"),
-    "confirmed": N_("підтверджено"),
-    "discrepancy": N_("розбіжність"),
-}
+# The labels are the domain vocabulary's (one definition); the short names are the pages'.
+KIND_LABELS = PROGRAMME_KIND_LABELS
+STATE_LABELS = PROGRAMME_STATE_LABELS
 COLUMN_LABELS = {
     "library_code": N_("код бібліотеки"),
     "isbn": "ISBN",

@@ -23,7 +23,6 @@ from api.deps import PageUser, SessionDep
 from api.errors import Forbidden, PageNotFound
 from api.pages.programme_common import (
     COLUMN_LABELS,
-    PARCEL_STATE_LABELS,
     UNREADABLE,
     Reader,
     Writer,
@@ -47,26 +46,14 @@ from distribution.shipping.bulk_dispatch import (
     items_from_table,
 )
 from distribution.shipping.dispatch import mark_packed
-from distribution.shipping.models import DISCREPANCY_KINDS, SHIPMENT_STATES, Shipment
+from distribution.shipping.models import SHIPMENT_STATES, Shipment
 from distribution.shipping.queries import incoming_shipments
 from distribution.spreadsheets import RowError, Table, read_table, write_table
+from distribution.vocabulary import CARRIER_LABELS, DISCREPANCY_LABELS, SHIPMENT_STATE_LABELS
 
 router = APIRouter()
 
-STATE_LABELS = PARCEL_STATE_LABELS  # a shipment's states are its parcels' states
-# Meest is a brand, the same in every language, so it is not a message to translate.
-CARRIER_LABELS = {
-    "nova_poshta": N_("Нова пошта"),
-    "ukrposhta": N_("Укрпошта"),
-    "meest": "Meest",
-    "own": N_("власний транспорт"),
-}
-DISCREPANCY_LABELS = {
-    "shortage": N_("нестача"),
-    "surplus": N_("надлишок"),
-    "damaged": N_("пошкоджено"),
-    "wrong_title": N_("інша назва"),
-}
+STATE_LABELS = SHIPMENT_STATE_LABELS
 DISPATCH_COLUMN_LABELS = {
     **COLUMN_LABELS,
     "shipment_number": N_("номер відправлення"),
@@ -79,7 +66,6 @@ DISPATCH_COLUMN_LABELS = {
 REGISTER_HEADER = ("shipment_number", "library_code", "library_name", "carrier", "tracking_number", "date")
 BAD_DATE = N_("Дата у форматі РРРР-ММ-ДД або ДД.ММ.РРРР")
 FUTURE_DATE = N_("Ця дата ще не настала")
-assert set(DISCREPANCY_LABELS) == set(DISCREPANCY_KINDS)
 
 
 # --- access ----------------------------------------------------------------------------------------

@@ -14,35 +14,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from collection.errors import N_
 from distribution.documents.amount_words import CENT
 from distribution.libraries.models import Library
 from distribution.programmes.models import Programme, ProgrammeTitle
 from distribution.shipping.models import Shipment
 
 ZERO = Decimal("0.00")
-
-CARRIER_LABELS = {
-    "nova_poshta": N_("Нова пошта"),
-    "ukrposhta": N_("Укрпошта"),
-    "meest": N_("Meest Пошта"),
-    "own": N_("власний транспорт або самовивіз"),
-}
-STATE_LABELS = {
-    "planned": N_("заплановано"),
-    "packed": N_("упаковано"),
-    "dispatched": N_("відправлено"),
-    "delivered": N_("доставлено"),
-    "confirmed": N_("підтверджено"),
-    "discrepancy": N_("з розбіжностями"),
-}
-DISCREPANCY_LABELS = {
-    "shortage": N_("недостача"),
-    "surplus": N_("надлишок"),
-    "damaged": N_("пошкоджено"),
-    "wrong_title": N_("не та назва"),
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Party:

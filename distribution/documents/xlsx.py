@@ -19,9 +19,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from collection.errors import N_
-from distribution.documents.parts import CARRIER_LABELS, DISCREPANCY_LABELS, STATE_LABELS, Party, ProgrammeRef
+from distribution.documents.parts import Party, ProgrammeRef
 from distribution.documents.programmes import LibrarySummary, ShipmentRegister
 from distribution.documents.shipments import AcceptanceAct, LabelSheet, PackingList, TransferAct
+from distribution.vocabulary import CARRIER_LABELS
+from distribution.vocabulary import DOCUMENT_DISCREPANCY_LABELS as DISCREPANCY_LABELS
+from distribution.vocabulary import DOCUMENT_STATE_LABELS as STATE_LABELS
 
 Gettext = Callable[..., str]
 MONEY_FORMAT = "#,##0.00"
