@@ -174,3 +174,39 @@ def check_adjustment(
         if total > received.get(title, 0):
             problems.append(LimitProblem("over_received", None, title, total, received.get(title, 0)))
     return problems
+
+
+def reallocate(
+    received: Mapping[str, int],
+    ordered: Mapping[tuple[str, str], int],
+    committed: Mapping[tuple[str, str], int],
+    adjusted: Mapping[tuple[str, str], int],
+    policy: Policy = Policy(),  # noqa: B008 - an immutable default
+    statuses: Mapping[str, str] | None = None,
+) -> Plan:
+    """A new plan that keeps what is packed or sent and the hand adjustments, and allocates the rest.
+
+    ``committed`` (copies packed or sent per (library, title)) always stays allocated; an
+    ``adjusted`` line stays whole (never below what is committed) and the rules leave it alone.
+    The rules share out the received copies not yet kept over what each other library still
+    wants. Pass no ``adjusted`` lines to start again from the rules.
+    """
+    kept = {key: (copies, False) for key, copies in committed.items()}
+    for key, quantity in adjusted.items():
+        kept[key] = (max(quantity, kept.get(key, (0, False))[0]), True)
+    kept_by_title: dict[str, int] = defaultdict(int)
+    for (_, title), (copies, _fixed) in kept.items():
+        kept_by_title[title] += copies
+    wanted = (
+        OrderLine(library, title, max(0, quantity - kept.get((library, title), (0, False))[0]))
+        for (library, title), quantity in ordered.items()
+        if not kept.get((library, title), (0, False))[1]
+    )
+    rules = allocate(
+        {title: max(0, quantity - kept_by_title[title]) for title, quantity in received.items()},
+        wanted, policy, statuses,
+    )  # fmt: skip
+    allocations = {key: copies for key, (copies, _fixed) in kept.items()}
+    for key, copies in rules.allocations.items():
+        allocations[key] = allocations.get(key, 0) + copies
+    return Plan(allocations=allocations, surplus=rules.surplus, surplus_destination=rules.surplus_destination)

@@ -7,7 +7,6 @@ and allocated inside that transaction, so two staff allocating at once never ove
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -21,11 +20,10 @@ from distribution.allocation.models import AllocationLine
 from distribution.allocation.rules import (
     SURPLUS_DESTINATIONS,
     LimitProblem,
-    OrderLine,
     Plan,
     Policy,
-    allocate,
     check_adjustment,
+    reallocate,
 )
 from distribution.errors import AllocationLimitExceeded, InvalidProgrammeData, LibraryNotFound
 from distribution.libraries.models import Library
@@ -61,26 +59,24 @@ def _allocated(session: Session, programme_id: int) -> dict[tuple[str, int], int
     return {(code, title_id): quantity for code, title_id, quantity in session.execute(stmt)}
 
 
-def _kept(session: Session, programme_id: int, reset: bool) -> dict[tuple[str, int], tuple[int, bool]]:
-    """What a new allocation run must keep per (library code, title id): (copies, fixed).
-
-    Copies already packed or sent are always kept; a hand-adjusted line is kept whole and
-    ``fixed`` (the rules do not touch it) unless ``reset`` asks to start from the rules again.
-    """
+def _kept(
+    session: Session, programme_id: int, reset: bool
+) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """What a new allocation run must keep per (library code, title id as text): the copies
+    packed or sent, and the hand-adjusted lines (none when ``reset`` starts from the rules)."""
     codes = dict(session.execute(select(Library.id, Library.code)).all())
-    kept = {
-        (codes[lib], title): (copies, False)
-        for (lib, title), copies in committed(session, programme_id).items()
+    committed_copies = {
+        (codes[lib], str(title)): copies for (lib, title), copies in committed(session, programme_id).items()
     }
+    adjusted: dict[tuple[str, str], int] = {}
     if not reset:
-        adjusted = session.execute(
+        rows = session.execute(
             select(Library.code, AllocationLine.title_id, AllocationLine.quantity)
             .join(Library, Library.id == AllocationLine.library_id)
             .where(AllocationLine.programme_id == programme_id, AllocationLine.adjusted_by != "")
         )
-        for code, title, quantity in adjusted:
-            kept[(code, title)] = (max(quantity, kept.get((code, title), (0, False))[0]), True)
-    return kept
+        adjusted = {(code, str(title)): quantity for code, title, quantity in rows}
+    return committed_copies, adjusted
 
 
 def allocate_programme(
@@ -108,20 +104,14 @@ def allocate_programme(
     programme = lock_programme(session, programme_id)
     received = available_by_title(session, programme_id)
     ordered = _ordered(session, programme_id)
-    kept = _kept(session, programme_id, reset)
+    committed_copies, adjusted = _kept(session, programme_id, reset)
     statuses = dict(session.execute(select(Library.code, Library.status)).all())
     library_ids = dict(session.execute(select(Library.code, Library.id)).all())
-    kept_by_title: dict[int, int] = defaultdict(int)
-    for (_, title), (copies, _fixed) in kept.items():
-        kept_by_title[title] += copies
-    wanted = (
-        OrderLine(code, str(title), max(0, quantity - kept.get((code, title), (0, False))[0]))
-        for (code, title), quantity in ordered.items()
-        if not kept.get((code, title), (0, False))[1]
-    )
-    rules = allocate(
-        {str(t): max(0, q - kept_by_title[t]) for t, q in received.items()},
-        wanted,
+    plan = reallocate(
+        {str(title): quantity for title, quantity in received.items()},
+        {(code, str(title)): quantity for (code, title), quantity in ordered.items()},
+        committed_copies,
+        adjusted,
         Policy(
             priority_statuses=frozenset(priority_statuses),
             surplus_destination=surplus_destination,
@@ -129,10 +119,6 @@ def allocate_programme(
         ),
         statuses,
     )
-    allocations = {(code, str(title)): copies for (code, title), (copies, _fixed) in kept.items()}
-    for key, copies in rules.allocations.items():
-        allocations[key] = allocations.get(key, 0) + copies
-    plan = Plan(allocations=allocations, surplus=rules.surplus, surplus_destination=rules.surplus_destination)
     adjusted_by = {
         (code, title): by
         for code, title, by in session.execute(

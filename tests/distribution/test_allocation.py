@@ -13,6 +13,7 @@ from distribution.allocation.rules import (
     allocate,
     apportion,
     check_adjustment,
+    reallocate,
 )
 
 
@@ -126,3 +127,54 @@ def test_held_libraries_never_get_copies(data) -> None:
     plan = allocate({"T": data.draw(st.integers(0, 30))}, orders,
                     Policy(held_statuses=frozenset({"occupied", "closed"})), statuses)  # fmt: skip
     assert all(not plan.for_library(lib) for lib in libraries if statuses[lib] != "working")
+
+
+# --- reallocation: keep what is packed or sent and the hand adjustments, allocate the rest ----------
+
+
+def test_reallocation_keeps_committed_copies_and_shares_out_only_the_rest() -> None:
+    plan = reallocate(
+        received={"T": 6},
+        ordered={("A", "T"): 4, ("B", "T"): 4},
+        committed={("A", "T"): 3},
+        adjusted={},
+    )
+    assert plan.allocations == {("A", "T"): 4, ("B", "T"): 2}  # A keeps 3 and gets 1 of the 3 left
+    assert plan.surplus == {}
+
+
+def test_a_hand_adjusted_line_is_kept_whole_and_never_below_what_is_sent() -> None:
+    plan = reallocate(
+        received={"T": 10},
+        ordered={("A", "T"): 5, ("B", "T"): 5},
+        committed={("B", "T"): 3},
+        adjusted={("A", "T"): 1, ("B", "T"): 2},
+        policy=Policy(surplus_destination="exchange_fund"),
+    )
+    assert plan.allocations == {("A", "T"): 1, ("B", "T"): 3}  # both fixed; B's 2 is below its 3 sent
+    assert plan.surplus == {"T": 6} and plan.surplus_destination == "exchange_fund"
+
+
+def test_without_adjustments_reallocation_is_the_rules_again() -> None:
+    orders = {("A", "T"): 3, ("B", "T"): 1}
+    plan = reallocate(received={"T": 2}, ordered=orders, committed={}, adjusted={})
+    by_the_rules = allocate({"T": 2}, [OrderLine(lib, t, q) for (lib, t), q in orders.items()])
+    assert plan.allocations == by_the_rules.allocations
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from("ABCD"), st.integers(0, 9), min_size=1),
+       st.integers(0, 30), st.dictionaries(st.sampled_from("ABCD"), st.integers(0, 4)))
+def test_reallocation_never_takes_back_what_is_sent_nor_exceeds_what_arrived(orders, received, sent) -> None:
+    sent = {lib: min(q, orders.get(lib, 0)) for lib, q in sent.items()}
+    total_sent = sum(sent.values())
+    received = max(received, total_sent)  # what is sent arrived first
+    plan = reallocate(
+        received={"T": received},
+        ordered={(lib, "T"): q for lib, q in orders.items()},
+        committed={(lib, "T"): q for lib, q in sent.items()},
+        adjusted={},
+    )
+    for lib, q in sent.items():
+        assert plan.allocations.get((lib, "T"), 0) >= q
+    assert sum(plan.allocations.values()) + sum(plan.surplus.values()) == received
