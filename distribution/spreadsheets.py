@@ -240,10 +240,10 @@ def read_table(stream: BinaryIO, filename: str, columns: Sequence[Column]) -> Ta
     positions: list[tuple[int, Column]] = []
     seen: set[str] = set()
     for index, name in enumerate(header):
-        column = by_key.get(_header_key(name))
-        if column is not None and column.name not in seen:
-            positions.append((index, column))
-            seen.add(column.name)
+        found = by_key.get(_header_key(name))
+        if found is not None and found.name not in seen:
+            positions.append((index, found))
+            seen.add(found.name)
     table.columns = [column.name for _, column in positions]
     missing = [c.name for c in columns if c.required and c.name not in seen]
     for name in missing:

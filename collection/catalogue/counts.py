@@ -134,7 +134,7 @@ def get_plan(session: Session, year: int) -> tuple[dict[str, tuple[int, int | No
     rows = session.scalars(select(CataloguingPlan).where(CataloguingPlan.year == year)).all()
     if not rows:
         return dict(DEFAULT_PLAN), True
-    plan = {kind: (0, None) for kind in EVENT_KINDS}
+    plan: dict[str, tuple[int, int | None]] = {kind: (0, None) for kind in EVENT_KINDS}
     plan.update({row.kind: (row.planned, row.planned_max) for row in rows})
     return plan, False
 

@@ -105,11 +105,11 @@ def _key_conditions(query: str, field: str | None) -> tuple[list[ColumnElement[b
     if q and " " not in q:  # inventory numbers and barcodes: exact, on the copies
         conditions.append(_copy_condition(q, ("inventory_number", "barcode")))
         keys.append("copy")
-    isbn = _isbn13(q)
-    if isbn:
-        conditions.append(_isbn_condition(isbn))
+    found_isbn = _isbn13(q)
+    if found_isbn:
+        conditions.append(_isbn_condition(found_isbn))
         keys.append("isbn")
-    if _CLASS_INDEX.match(q) and not isbn:
+    if _CLASS_INDEX.match(q) and not found_isbn:
         conditions.append(_class_condition(q))
         keys.append("class")
     return conditions, keys

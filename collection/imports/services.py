@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -213,8 +213,12 @@ def _unread(stream: BinaryIO, options: ImportOptions, after: int) -> Iterator[Re
             yield result
 
 
-def _batches(results: Iterable[ReadResult], size: int) -> Iterator[list[ReadResult]]:
-    batch: list[ReadResult] = []
+_Item = TypeVar("_Item")
+
+
+def _batches(results: Iterable[_Item], size: int) -> Iterator[list[_Item]]:
+    """Lists of ``size`` items (the last may be shorter): read results or raw records alike."""
+    batch: list[_Item] = []
     for result in results:
         batch.append(result)
         if len(batch) >= size:

@@ -17,7 +17,7 @@ import subprocess
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO, Any, cast
 
 import pymarc
 
@@ -82,14 +82,14 @@ def _raw_bytes(record: pymarc.Record) -> bytes:
 # ---------------------------------------------------------------- the worker processes
 
 
-def _send(stream: BinaryIO, obj: object) -> None:
+def _send(stream: IO[bytes], obj: object) -> None:
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(len(data).to_bytes(8, "big"))
     stream.write(data)
     stream.flush()
 
 
-def _receive(stream: BinaryIO) -> object | None:
+def _receive(stream: IO[bytes]) -> object | None:
     header = stream.read(8)
     if len(header) < 8:
         return None
@@ -113,7 +113,7 @@ def prepare_in_workers(chunks: Iterable[list[RawRecord]], options: dict, default
             slot = count % workers
             if busy[slot]:
                 yield _answer(processes[slot])
-            _send(processes[slot].stdin, (chunk, options, default_source))
+            _send(_pipe(processes[slot].stdin), (chunk, options, default_source))
             busy[slot] = True
             count += 1
         for step in range(workers):  # the last requests, oldest first
@@ -132,8 +132,14 @@ def prepare_in_workers(chunks: Iterable[list[RawRecord]], options: dict, default
                 process.kill()
 
 
+def _pipe(stream: IO[bytes] | None) -> IO[bytes]:
+    """A worker's stdin or stdout: never None, the workers are started with both piped."""
+    assert stream is not None
+    return stream
+
+
 def _answer(process: subprocess.Popen) -> list:
-    answer = _receive(process.stdout)
+    answer = _receive(_pipe(process.stdout))
     if answer is None:
         raise RuntimeError(f"import worker {process.pid} stopped (exit code {process.poll()})")
     return answer  # type: ignore[return-value]
@@ -143,7 +149,8 @@ def main() -> None:
     """Worker loop: read a request, answer it, until stdin closes."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while (request := _receive(stdin)) is not None:
-        chunk, options, default_source = request  # type: ignore[misc]
+        # what prepare_in_workers sends: (chunk, options, default_source)
+        chunk, options, default_source = cast("tuple[list[RawRecord], dict[str, Any], str]", request)
         _send(stdout, prepare_raw(chunk, options, default_source))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 
 from alembic import context
+from sqlalchemy import Connection
 
 from collection.db import MODEL_MODULES, Base, make_engine
 
@@ -37,7 +38,7 @@ def run_migrations_online() -> None:
         _run(connection)
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     # render_as_batch: SQLite can only change tables by copying them; batch mode does that.
     context.configure(
         connection=connection, target_metadata=target_metadata, render_as_batch=True

@@ -185,7 +185,7 @@ def _reserve_copies(
         title = titles.get(edition_id)
         if title is None:
             price = next((c.price for c in copies if c.price is not None), None)
-            title = _title_for_edition(session, programme, session.get(Edition, edition_id), price)
+            title = _title_for_edition(session, programme, session.get_one(Edition, edition_id), price)
             session.flush()
             outcome.titles_created += 1
         offer = offers.get(title.id)

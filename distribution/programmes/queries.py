@@ -49,7 +49,7 @@ def page_of(items: Sequence[Any], page: int, per_page: int = PER_PAGE) -> Page:
     return Page(items[start : start + per_page], page, per_page, len(items))
 
 
-def count_rows(session: Session, stmt: Select[Any]) -> int:
+def count_rows(session: Session, stmt: Select[*tuple[Any, ...]]) -> int:
     """How many rows ``stmt`` selects (before any limit)."""
     return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
 
@@ -343,7 +343,7 @@ def adjusted_by(session: Session, programme_id: int) -> dict[tuple[str, int], st
     return {(code, title): who for code, title, who in session.execute(stmt)}
 
 
-def _parcels(programme_id: int) -> Select[Any]:
+def _parcels(programme_id: int) -> Select[Parcel, Library]:
     """The programme's parcels, each with its library."""
     return (
         select(Parcel, Library)

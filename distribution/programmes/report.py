@@ -135,7 +135,7 @@ def programme_report(session: Session, programme_id: int) -> dict[str, Any]:
     title_rows = []
     for title in titles:
         counts = per_title[title.id]
-        row = {
+        row: dict[str, Any] = {
             "title_id": title.id,
             "isbn": title.isbn or "",
             "title": title.title,

@@ -222,11 +222,11 @@ def store_title_rows(session: Session, programme: Programme, rows: list[dict[str
     The caller holds the programme's lock, audits and commits.
     """
     stored = StoredTitles()
-    new_editions = []
+    new_editions: list[Edition] = []
     for row in rows:
         if row["edition"] is None:
-            row["edition"] = _brief_edition(row)
-            new_editions.append(row["edition"])
+            edition = row["edition"] = _brief_edition(row)
+            new_editions.append(edition)
     session.add_all(new_editions)
     session.flush()
     existing = {
