@@ -24,6 +24,7 @@ from distribution.programmes.deliveries import receive_delivery
 from distribution.programmes.models import ProgrammeTitle
 from distribution.programmes.orders import load_orders
 from distribution.programmes.services import create_programme
+from distribution.programmes.title_files import parse_title_file
 from distribution.programmes.titles import load_titles
 from distribution.shipping.acceptance import Discrepancy, accept_shipment
 from distribution.shipping.dispatch import dispatch_shipment, mark_packed
@@ -79,8 +80,8 @@ def create_programme_demo(session: Session, actor: Actor) -> int:
     )  # fmt: skip
     titles = [(demo_isbn(n), *row) for n, row in enumerate(TITLES)]
     load_titles(
-        session, actor=actor, programme_id=programme.id, filename="titles.csv",
-        stream=_csv(("isbn", "title", "author", "publisher", "year", "price"), titles),
+        session, actor=actor, programme_id=programme.id, titles=parse_title_file(
+            _csv(("isbn", "title", "author", "publisher", "year", "price"), titles), "titles.csv"),
     )  # fmt: skip
     orders = [(code, demo_isbn(n), copies) for code, (numbers, copies) in ORDERS.items() for n in numbers]
     load_orders(

@@ -32,6 +32,7 @@ from distribution.programmes.deliveries import receive_delivery
 from distribution.programmes.orders import load_orders
 from distribution.programmes.report import programme_report
 from distribution.programmes.services import create_programme
+from distribution.programmes.title_files import parse_title_file
 from distribution.programmes.titles import load_titles
 from distribution.shipping.bulk_dispatch import DispatchItem, dispatch_shipments
 from distribution.shipping.packing import pack_programme
@@ -71,8 +72,8 @@ def main() -> None:
             titles = csv_bytes(["isbn", "title", "author", "publisher", "year", "price"],
                                [[i, f"Назва {n}", f"Автор{n} А.", "Видавець", "2026", "250"]
                                 for n, i in enumerate(isbns)])  # fmt: skip
-            assert load_titles(session, actor=ACTOR, programme_id=pid, stream=io.BytesIO(titles),
-                               filename="titles.csv").ok  # fmt: skip
+            assert load_titles(session, actor=ACTOR, programme_id=pid,
+                               titles=parse_title_file(io.BytesIO(titles), "titles.csv")).ok  # fmt: skip
             orders = [[f"LG-{lib:04d}", i, rng.randint(1, 3)]
                       for lib in range(args.libraries) for i in rng.sample(isbns, 30)]  # fmt: skip
             assert load_orders(

@@ -27,6 +27,7 @@ from collection.migrate import upgrade
 from distribution.libraries.models import Library
 from distribution.programmes.orders import load_orders
 from distribution.programmes.services import create_programme
+from distribution.programmes.title_files import parse_title_file
 from distribution.programmes.titles import load_titles
 from tests.distribution.programme_builders import csv_bytes, isbn13
 
@@ -60,8 +61,7 @@ def main() -> None:
                 session,
                 actor=ACTOR,
                 programme_id=programme.id,
-                stream=io.BytesIO(titles),
-                filename="titles.csv",
+                titles=parse_title_file(io.BytesIO(titles), "titles.csv"),
             )
             assert result.ok, result.errors[:5]
             print(f"titles: {args.titles} loaded in {time.perf_counter() - started:.1f} s")

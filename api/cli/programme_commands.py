@@ -21,6 +21,7 @@ from distribution.programmes.deliveries import receive_delivery
 from distribution.programmes.orders import ORDER_COLUMNS, load_orders
 from distribution.programmes.report import programme_report, write_report
 from distribution.programmes.services import LoadResult, create_programme
+from distribution.programmes.title_files import parse_title_file
 from distribution.programmes.titles import load_titles
 from distribution.shipping.packing import pack_programme
 from distribution.shipping.rules import CarrierLimits
@@ -133,9 +134,8 @@ def load_titles_command(
     """Load the title list (isbn,title,author,publisher,year,price); editions matched or created."""
     with database_session(load_settings()) as session, open_table(file) as stream:
         try:
-            result = load_titles(
-                session, actor=cli_actor(), programme_id=programme, stream=stream, filename=file.name
-            )
+            titles = parse_title_file(stream, file.name)
+            result = load_titles(session, actor=cli_actor(), programme_id=programme, titles=titles)
         except CollectionError as error:
             raise fail(str(error)) from error
     finish_load(result, errors, as_json)

@@ -28,6 +28,7 @@ from collection.errors import N_
 from distribution.programmes import queries
 from distribution.programmes.models import Programme
 from distribution.programmes.orders import load_orders
+from distribution.programmes.title_files import parse_title_file
 from distribution.programmes.titles import load_titles, programme_titles
 
 router = APIRouter()
@@ -59,7 +60,9 @@ async def titles_upload(programme_id: int, request: Request, session: SessionDep
         request,
         session,
         programme,
-        partial(load_titles, session, actor=user.actor, programme_id=programme_id),
+        lambda *, stream, filename: load_titles(
+            session, actor=user.actor, programme_id=programme_id, titles=parse_title_file(stream, filename)
+        ),
         partial(_titles_page, request, session, user, programme),
         marc=True,
     )

@@ -46,6 +46,7 @@ from distribution.programmes.models import (
 from distribution.programmes.orders import load_orders
 from distribution.programmes.report import programme_report, write_report
 from distribution.programmes.services import LoadResult, create_programme, get_programme
+from distribution.programmes.title_files import parse_title_file
 from distribution.programmes.titles import load_titles, programme_titles
 from distribution.shipping.packing import pack_programme
 from distribution.shipping.rules import CarrierLimits
@@ -308,9 +309,8 @@ def upload_titles(
         stream, filename = file.file, PurePath(file.filename or "").name
     else:
         stream, filename = readable_upload(file)
-    result = load_titles(
-        session, actor=user.actor, programme_id=programme_id, stream=stream, filename=filename
-    )
+    titles = parse_title_file(stream, filename)  # files are parsed here, at the edge
+    result = load_titles(session, actor=user.actor, programme_id=programme_id, titles=titles)
     return load_response(result, t, error_report)
 
 

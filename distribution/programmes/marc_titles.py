@@ -15,14 +15,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import Any, BinaryIO
 
-from sqlalchemy.orm import Session
-
-from collection.audit import Actor, record_change
-from collection.catalogue.editions import edition_fields
-from collection.catalogue.models import Edition, EditionIsbn
 from collection.errors import N_
-from distribution.programmes.services import LoadResult, get_programme, lock_programme
-from distribution.programmes.titles import match_title_rows, store_title_rows
+from distribution.programmes.services import LoadResult
 from distribution.shipping.rules import estimate_copy_weight
 from distribution.spreadsheets import ROW_FIELD, RowError
 from marc.model import RecordError
@@ -74,19 +68,12 @@ def _row(number: int, record: Any, flavour: str) -> dict[str, Any]:
     }
 
 
-def _full_edition(row: dict[str, Any]) -> Edition:
-    fields = edition_fields(row["record"], row["flavour"])
-    edition = Edition(source="programme-marc", **fields.as_columns())
-    edition.isbns = [EditionIsbn(isbn13=value) for value in fields.isbns]
-    return edition
+def read_marc_titles(stream: BinaryIO, filename: str) -> tuple[LoadResult, list[dict[str, Any]]]:
+    """Title rows from MARC records (each row keeps its record for a full edition); no database.
 
-
-def load_marc_titles(
-    session: Session, *, actor: Actor, programme_id: int, stream: BinaryIO, filename: str
-) -> LoadResult:
-    """Load a programme's title list from MARC records; re-loading updates changed titles only."""
+    Unreadable or untitled records are the result's errors, by record number.
+    """
     result = LoadResult(PurePath(filename).name)
-    get_programme(session, programme_id)
     rows: list[dict[str, Any]] = []
     for item in read_stream(stream):
         result.rows += 1
@@ -101,25 +88,5 @@ def load_marc_titles(
         rows.append(row)
     if not result.errors and not rows:
         result.errors.append(RowError(1, "record", N_("У файлі немає жодного запису MARC"), {}, ""))
-    if not result.errors:
-        match_title_rows(session, rows, result.errors)
-    if result.errors:
-        result.errors.sort(key=lambda e: e.row)
-        return result
-    programme = lock_programme(session, programme_id)
-    fresh = [_full_edition(row) for row in rows if row["edition"] is None]
-    for row, edition in zip([r for r in rows if r["edition"] is None], fresh, strict=True):
-        row["edition"] = edition
-    session.add_all(fresh)
-    session.flush()
-    new_editions = len(fresh)
-    stored = store_title_rows(session, programme, rows)
-    result.created, result.updated, result.unchanged = stored.created, stored.updated, stored.unchanged
-    result.extra["editions_created"] = new_editions
-    if result.created or result.updated:
-        record_change(session, actor=actor, action="update", obj_type="programme", obj_id=programme.id,
-                      changes={"titles_file": [None, result.file], "titles_created": [None, result.created],
-                               "titles_updated": [None, result.updated],
-                               "editions_created": [None, new_editions]})  # fmt: skip
-    session.commit()
-    return result
+    result.errors.sort(key=lambda e: e.row)
+    return result, rows

@@ -264,36 +264,47 @@ def store_title_rows(session: Session, programme: Programme, rows: list[dict[str
     return stored
 
 
+def _full_edition(row: dict[str, Any]) -> Edition:
+    """A catalogue edition from a MARC row's own record (richer than a brief one)."""
+    fields = edition_fields(row["record"], row["flavour"])
+    edition = Edition(source="programme-marc", **fields.as_columns())
+    edition.isbns = [EditionIsbn(isbn13=value) for value in fields.isbns]
+    return edition
+
+
 def load_titles(
-    session: Session, *, actor: Actor, programme_id: int, stream: BinaryIO, filename: str
+    session: Session, *, actor: Actor, programme_id: int, titles: tuple[LoadResult, list[dict[str, Any]]]
 ) -> LoadResult:
-    """Load a programme's title list; each title is matched to a catalogue edition or gets one.
+    """Load a programme's title list from parsed rows; each title is matched to an edition or gets one.
 
-    Matching: by any ISBN of an edition, else by the title key (title + first author + year);
-    otherwise a brief UNIMARC edition is created. Re-loading updates changed titles only.
-    A MARC file (by its name) is read as records: ``distribution.programmes.marc_titles``.
+    ``titles`` comes from ``distribution.programmes.title_files.parse_title_file`` (csv/xlsx
+    rows or MARC records, read at the edge). Matching: by any ISBN of an edition, else by the
+    title key (title + first author + year); otherwise a brief UNIMARC edition is created, or a
+    full one from a MARC row's record. Re-loading updates changed titles only. All or nothing.
     """
-    from distribution.programmes.marc_titles import is_marc_file, load_marc_titles
-
-    if is_marc_file(filename):
-        return load_marc_titles(
-            session, actor=actor, programme_id=programme_id, stream=stream, filename=filename
-        )
-    result, rows = read_title_file(session, stream, filename)
+    result, rows = titles
     get_programme(session, programme_id)
+    if not result.errors:
+        match_title_rows(session, rows, result.errors)
     if result.errors:
         return result
     programme = lock_programme(session, programme_id)
+    from_records = [row for row in rows if row["edition"] is None and "record" in row]
+    for row in from_records:
+        row["edition"] = _full_edition(row)
+    session.add_all(row["edition"] for row in from_records)
+    session.flush()
     stored = store_title_rows(session, programme, rows)
+    editions_created = stored.editions_created + len(from_records)
     result.created, result.updated, result.unchanged = stored.created, stored.updated, stored.unchanged
-    result.extra["editions_created"] = stored.editions_created
+    result.extra["editions_created"] = editions_created
     if result.created or result.updated:
         record_change(session, actor=actor, action="update", obj_type="programme",
                       obj_id=programme.id, changes={
                           "titles_file": [None, result.file], "titles_created": [None, result.created],
                           "titles_updated": [None, result.updated],
-                          "editions_created": [None, stored.editions_created]})  # fmt: skip
-    session.commit()
+                          "editions_created": [None, editions_created]})  # fmt: skip
+    session.flush()
     return result
 
 

@@ -57,14 +57,15 @@ def programme_with_orders(session: Any, orders: Any, received: Any = None) -> An
     from distribution.programmes.deliveries import receive_delivery
     from distribution.programmes.orders import load_orders
     from distribution.programmes.services import create_programme
+    from distribution.programmes.title_files import parse_title_file
     from distribution.programmes.titles import load_titles
     from tests.builders import TEST_ACTOR, make_library
 
     make_library(session, code="LG-A01")
     make_library(session, code="LG-B01", status="relocated")
     programme = create_programme(session, actor=TEST_ACTOR, name="Програма 2026", year=2026)
-    assert load_titles(session, actor=TEST_ACTOR, programme_id=programme.id, stream=titles_file(),
-                       filename="titles.csv").ok
+    assert load_titles(session, actor=TEST_ACTOR, programme_id=programme.id,
+                       titles=parse_title_file(titles_file(), "titles.csv")).ok
     assert load_orders(session, actor=TEST_ACTOR, programme_id=programme.id, stream=orders_file(orders),
                        filename="orders.csv").ok
     if received:

@@ -29,6 +29,7 @@ from distribution.programmes.models import Order, Programme, ProgrammeTitle
 from distribution.programmes.orders import load_orders
 from distribution.programmes.report import programme_report
 from distribution.programmes.services import create_programme
+from distribution.programmes.title_files import parse_title_file
 from distribution.programmes.titles import load_titles
 from distribution.shipping.dispatch import dispatch_shipment
 from distribution.shipping.packing import pack_programme
@@ -145,8 +146,9 @@ def test_offers_belong_to_exchange_rounds_that_still_collect(session):
 
 def test_offered_copies_count_as_received_only_in_exchange_rounds(session):
     state = create_programme(session, actor=TEST_ACTOR, name="Державна 2026", year=2026)
-    titles = io.BytesIO(csv_bytes(OFFER_HEADER[:6], [row[:6] for row in OFFER_ROWS]))
-    assert load_titles(session, actor=TEST_ACTOR, programme_id=state.id, stream=titles, filename="t.csv").ok
+    rows = [row[:6] for row in OFFER_ROWS]
+    titles = parse_title_file(io.BytesIO(csv_bytes(OFFER_HEADER[:6], rows)), "t.csv")
+    assert load_titles(session, actor=TEST_ACTOR, programme_id=state.id, titles=titles).ok
     with_offers(session)
     assert received_by_title(session, state.id) == {}
 

@@ -12,6 +12,7 @@ from collection.catalogue.models import Edition
 from distribution.programmes.marc_titles import is_marc_file, price_in_hryvnias
 from distribution.programmes.models import ProgrammeTitle
 from distribution.programmes.services import create_programme
+from distribution.programmes.title_files import parse_title_file
 from distribution.programmes.titles import load_titles, programme_titles
 from tests.builders import TEST_ACTOR
 from tests.shared_data import data_path
@@ -20,7 +21,7 @@ from tests.shared_data import data_path
 def load(session, programme_id, relative):
     path = data_path(relative)
     return load_titles(session, actor=TEST_ACTOR, programme_id=programme_id,
-                       stream=io.BytesIO(path.read_bytes()), filename=path.name)  # fmt: skip
+                       titles=parse_title_file(io.BytesIO(path.read_bytes()), path.name))  # fmt: skip
 
 
 @pytest.mark.parametrize(

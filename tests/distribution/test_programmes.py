@@ -22,6 +22,7 @@ from distribution.programmes.models import Order, ProgrammeTitle
 from distribution.programmes.orders import load_orders
 from distribution.programmes.report import programme_report
 from distribution.programmes.services import create_programme
+from distribution.programmes.title_files import parse_title_file
 from distribution.programmes.titles import load_titles, programme_titles
 from distribution.shipping.models import Parcel
 from distribution.shipping.packing import pack_programme
@@ -56,8 +57,8 @@ def test_titles_are_matched_to_editions_by_isbn_or_title_key_else_created(sessio
     programme = create_programme(session, actor=TEST_ACTOR, name="П", year=2026)
     rows = [[A, "Кобзар", "Шевченко Т.", "", "2025", ""], ["", "Лісова пісня", "Українка Л.", "", "2024", ""],
             [isbn13(13), "Нова книга", "Автор А.", "Видавець", "2026", "99"]]
-    result = load_titles(session, actor=TEST_ACTOR, programme_id=programme.id, stream=titles_file(rows),
-                         filename="titles.csv")
+    result = load_titles(session, actor=TEST_ACTOR, programme_id=programme.id,
+                         titles=parse_title_file(titles_file(rows), "titles.csv"))
     assert result.ok, result.errors
     assert result.extra["editions_created"] == 1
     titles = programme_titles(session, programme.id)
@@ -65,16 +66,16 @@ def test_titles_are_matched_to_editions_by_isbn_or_title_key_else_created(sessio
     created = session.get(Edition, titles[2].edition_id)
     assert created.isbn == isbn13(13) and created.flavour == "unimarc"
     assert any(f.get("200") for f in created.marc["fields"])  # a real UNIMARC record
-    again = load_titles(session, actor=TEST_ACTOR, programme_id=programme.id, stream=titles_file(rows),
-                        filename="titles.csv")
+    again = load_titles(session, actor=TEST_ACTOR, programme_id=programme.id,
+                        titles=parse_title_file(titles_file(rows), "titles.csv"))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
 
 
 def test_a_title_list_with_a_bad_row_loads_nothing(session):
     programme = create_programme(session, actor=TEST_ACTOR, name="П", year=2026)
     rows = [[A, "Кобзар", "", "", "2025", ""], ["978-0-00-000000-1", "Погана", "", "", "25", "abc"]]
-    result = load_titles(session, actor=TEST_ACTOR, programme_id=programme.id, stream=titles_file(rows),
-                         filename="titles.csv")
+    result = load_titles(session, actor=TEST_ACTOR, programme_id=programme.id,
+                         titles=parse_title_file(titles_file(rows), "titles.csv"))
     assert {(e.row, e.column) for e in result.errors} == {(3, "isbn"), (3, "year"), (3, "price")}
     assert session.scalar(select(func.count()).select_from(ProgrammeTitle)) == 0
 
