@@ -98,6 +98,20 @@ def pairs(source: Field) -> list[tuple[str, str]]:
     return [(sub.code, sub.value) for sub in source.subfields]
 
 
+def first_of(subfields: Sequence[tuple[str, str]]) -> Callable[[str], str]:
+    """A lookup of the first value for a code (stripped, "" when absent)."""
+    return lambda wanted: next((v.strip() for c, v in subfields if c == wanted), "")
+
+
+def first_subfield(record: pymarc.Record, tag: str, wanted: str) -> str:
+    """The first $wanted of the first ``tag`` field that has one, "" when absent."""
+    for source in record.get_fields(tag):
+        for code_, value in pairs(source):
+            if code_ == wanted:
+                return value
+    return ""
+
+
 def indicator(source: Field, position: int) -> str:
     """Indicator 1 or 2 of a data field, blank when absent."""
     if source.is_control_field() or source.indicators is None:

@@ -29,6 +29,8 @@ from marc.crosswalk import (
     controlfield,
     convert_fields,
     datafield,
+    first_of,
+    first_subfield,
     indicator,
     lookup,
     material,
@@ -85,7 +87,7 @@ def _leader(record: pymarc.Record) -> str:
 
 def _field_008(record: pymarc.Record) -> Field:
     """A 40-character 008 from 100$a, 101$a and the leader, fill characters where unknown."""
-    coded = _first(record, "100", "a").ljust(36)
+    coded = first_subfield(record, "100", "a").ljust(36)
     leader = _leader(record)
     kind = material(leader[6], leader[7])
     chars = [" "] * 40
@@ -100,7 +102,7 @@ def _field_008(record: pymarc.Record) -> Field:
         chars[22] = lookup(AUDIENCE_TO_MARC21, coded[17], " ")
     if kind in GOVERNMENT_008:
         chars[28] = lookup(GOVERNMENT_TO_MARC21, coded[20], "|")
-    language = _first(record, "101", "a")
+    language = first_subfield(record, "101", "a")
     chars[35:38] = language[:3].ljust(3) if len(language) >= 3 else "|||"
     chars[38] = {"0": " ", "1": "x", " ": " "}.get(coded[21], "|")
     chars[39] = "d"
@@ -131,7 +133,7 @@ def _field_040(record: pymarc.Record) -> Field | None:
             value for code_, value in pairs(source) if code_ == "b"
         )
         rules = rules or next((v for c, v in pairs(source) if c == "g"), "")
-    language = _first(record, "100", "a").ljust(25)[22:25]
+    language = first_subfield(record, "100", "a").ljust(25)[22:25]
     subfields = [("a", (agencies.get("0") or [""])[0])]
     subfields.append(("b", language if language.isalpha() else ""))
     # 040 $c is mandatory; without a transcribing agency it is the original one.
@@ -333,7 +335,7 @@ def _note(source: Field, tag: str) -> Field | None:
 
 def person_name(subfields: list[tuple[str, str]], form: str) -> tuple[str, Subfields]:
     """UNIMARC $a surname + $b forenames (…) → name indicator and MARC21 "Surname, Forenames"."""
-    first = _first_of(subfields)
+    first = first_of(subfields)
     surname, forenames = first("a"), first("b").lstrip(", ").strip()
     expansion = first("g").strip()
     ind1 = form if form in "01" else ("1" if forenames or expansion else "0")
@@ -522,7 +524,7 @@ def _host(source: Field) -> list[Field | None]:
 
 def _host_element(found: dict[str, str], tag: str, subfields: list[tuple[str, str]]) -> None:
     """Record what one embedded field says about the host item."""
-    first = _first_of(subfields)
+    first = first_of(subfields)
     if tag == "001":
         found.setdefault("w", first(""))
     elif tag == "200":
@@ -542,7 +544,7 @@ def _host_element(found: dict[str, str], tag: str, subfields: list[tuple[str, st
 
 def _imprint(subfields: list[tuple[str, str]]) -> str:
     """The imprint "Place : Publisher, Date" from an embedded 210 or 214."""
-    first = _first_of(subfields)
+    first = first_of(subfields)
     text = first("a")
     if first("c"):
         text = f"{text} : {first('c')}" if text else first("c")
@@ -586,20 +588,6 @@ def _find(out: Subfields, target: str) -> list[str] | None:
 def _renamed(source: Field, names: dict[str, str]) -> list[tuple[str, str]]:
     """Subfields whose code is in ``names``, renamed; the others left out."""
     return [(names[c], v.strip()) for c, v in pairs(source) if c in names]
-
-
-def _first_of(subfields: list[tuple[str, str]]) -> Callable[[str], str]:
-    """A lookup of the first value for a code (stripped, "" when absent)."""
-    return lambda wanted: next((v.strip() for c, v in subfields if c == wanted), "")
-
-
-def _first(record: pymarc.Record, tag: str, wanted: str) -> str:
-    """The first $wanted of the first ``tag`` field, "" when absent."""
-    for source in record.get_fields(tag):
-        for code_, value in pairs(source):
-            if code_ == wanted:
-                return value
-    return ""
 
 
 def _keywords(source: Field) -> list[Field | None]:

@@ -29,6 +29,8 @@ from marc.crosswalk import (
     controlfield,
     convert_fields,
     datafield,
+    first_of,
+    first_subfield,
     indicator,
     lookup,
     material,
@@ -98,11 +100,11 @@ def _field_100(record: pymarc.Record) -> Field:
         chars[17] = lookup(AUDIENCE_TO_UNIMARC, coded[22], "|")
     chars[20] = lookup(GOVERNMENT_TO_UNIMARC, coded[28], "|") if kind in GOVERNMENT_008 else "|"
     chars[21] = {" ": "0", "x": "1"}.get(coded[38], "|" if coded[38] == "|" else "0")
-    language = _first(record, "040", "b").strip()
+    language = first_subfield(record, "040", "b").strip()
     chars[22:25] = language if len(language) == 3 and language.isalpha() else "|||"
     chars[25] = "|"
     chars[26:30] = "50  "
-    chars[34:36] = _script(_first(record, "245", "a"))
+    chars[34:36] = _script(first_subfield(record, "245", "a"))
     return Field("100", Indicators(" ", " "), subfields=[Subfield("a", "".join(chars))])
 
 
@@ -130,7 +132,7 @@ def _script(title: str) -> str:
 
 def _agencies(source: Field, _: pymarc.Record) -> list[Field | None]:
     """040 → 801: $a original (ind2 0), $c transcribing (1, when it differs), $d modifying (2)."""
-    first = _first_of(pairs(source))
+    first = first_of(pairs(source))
     rules = [("g", first("e"))]
     made = [datafield("801", " ", "0", [("b", first("a")), *rules])]
     if first("c") and first("c") != first("a"):
@@ -306,7 +308,7 @@ def _note(tag: str) -> Handler:
 
 def person_subfields(subfields: Pairs, form: str) -> tuple[str, Pairs]:
     """MARC21 "Surname, Forenames" → UNIMARC form indicator (ind2) and $a $b $d $c $g $f."""
-    first = _first_of(subfields)
+    first = first_of(subfields)
     name = strip_isbd(first("a"))
     surname, forenames = name, ""
     if form in "13" and ", " in name:
@@ -428,20 +430,20 @@ def _thesaurus(source: Field) -> str:
 def _udc(source: Field, _: pymarc.Record) -> list[Field | None]:
     """080 → 675: $a with its auxiliaries $x joined, edition $2 → $v."""
     number = "".join(v.strip() for c, v in pairs(source) if c in "ax")
-    edition = _first_of(pairs(source))("2")
+    edition = first_of(pairs(source))("2")
     return [datafield("675", " ", " ", [("a", number), ("v", edition)])]
 
 
 def _dewey(source: Field, _: pymarc.Record) -> list[Field | None]:
     """082 → 676, one field per $a, edition $2 → $v."""
-    edition = _first_of(pairs(source))("2")
+    edition = first_of(pairs(source))("2")
     numbers = [v.strip() for c, v in pairs(source) if c == "a"]
     return [datafield("676", " ", " ", [("a", number), ("v", edition)]) for number in numbers]
 
 
 def _other_class(source: Field, _: pymarc.Record) -> list[Field | None]:
     """084 → 686 (ББК among others), one field per $a, keeping $b and the scheme code $2."""
-    first = _first_of(pairs(source))
+    first = first_of(pairs(source))
     numbers = [v.strip() for c, v in pairs(source) if c == "a"]
     return [
         datafield("686", " ", " ", [("a", number), ("b", first("b")), ("2", first("2"))])
@@ -456,7 +458,7 @@ _IMPRINT_DATE = re.compile(r"^(.*?)[,\s]*(\[?[c©]?\d{4}\S*)$")
 
 def _host(source: Field, record: pymarc.Record) -> list[Field | None]:
     """773 → 463 (component part) or 461, as UNIMARC embedded fields in $1; $g → $v."""
-    first = _first_of(pairs(source))
+    first = first_of(pairs(source))
     out: Pairs = []
     if first("w"):
         out.append(("1", "001" + first("w")))
@@ -515,20 +517,6 @@ def _bare(value: str) -> str:
 def _renamed(source: Field, names: dict[str, str]) -> Pairs:
     """Subfields whose code is in ``names``, renamed and stripped; the others left out."""
     return [(names[c], strip_isbd(v)) for c, v in pairs(source) if c in names]
-
-
-def _first_of(subfields: Pairs) -> Callable[[str], str]:
-    """A lookup of the first value for a code (stripped, "" when absent)."""
-    return lambda wanted: next((v.strip() for c, v in subfields if c == wanted), "")
-
-
-def _first(record: pymarc.Record, tag: str, wanted: str) -> str:
-    """The first $wanted of the first ``tag`` field, "" when absent."""
-    for source in record.get_fields(tag):
-        for code_, value in pairs(source):
-            if code_ == wanted:
-                return value
-    return ""
 
 
 _HANDLERS: dict[str, Handler] = {

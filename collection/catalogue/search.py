@@ -178,6 +178,15 @@ def get_edition(session: Session, edition_id: int) -> Edition:
     return edition
 
 
+def surviving_edition(session: Session, edition: Edition) -> Edition:
+    """The edition a merged one now lives on (following merges, safe against a loop)."""
+    seen: set[int] = set()
+    while edition.status == "merged" and edition.merged_into_id and edition.id not in seen:
+        seen.add(edition.id)
+        edition = session.get(Edition, edition.merged_into_id) or edition
+    return edition
+
+
 def copies_of(session: Session, edition_id: int) -> list[Copy]:
     """An edition's copies in inventory-number order."""
     stmt = select(Copy).where(Copy.edition_id == edition_id).order_by(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from collection.audit import Actor, record_change
 from collection.catalogue.editions import edition_fields, record_from_marc, title_key
 from collection.catalogue.models import Edition, EditionIsbn
+from collection.catalogue.search import surviving_edition
 from collection.errors import N_
 from distribution.programmes.models import (
     Programme,
@@ -129,7 +130,7 @@ def _editions_by_isbn(session: Session, isbns: Sequence[str]) -> dict[str, Editi
         )
         for value, edition in session.execute(stmt):
             found.setdefault(value, edition)  # "active" sorts before "merged"
-    return {value: _survivor(session, edition) for value, edition in found.items()}
+    return {value: surviving_edition(session, edition) for value, edition in found.items()}
 
 
 def _editions_by_key(session: Session, keys: Sequence[str]) -> dict[str, Edition]:
@@ -143,14 +144,6 @@ def _editions_by_key(session: Session, keys: Sequence[str]) -> dict[str, Edition
         for edition in session.scalars(stmt):
             found.setdefault(edition.title_key, edition)
     return found
-
-
-def _survivor(session: Session, edition: Edition) -> Edition:
-    seen = set()
-    while edition.status == "merged" and edition.merged_into_id and edition.id not in seen:
-        seen.add(edition.id)
-        edition = session.get(Edition, edition.merged_into_id) or edition
-    return edition
 
 
 def copy_weight(edition: Edition, given: Decimal | None) -> Decimal:

@@ -66,6 +66,7 @@ from sqlalchemy.orm import Session
 
 from collection.catalogue.editions import record_from_marc
 from collection.catalogue.models import Edition
+from collection.catalogue.search import surviving_edition
 from collection.errors import N_
 from distribution.allocation.models import AllocationLine
 from distribution.errors import DistributionError, InvalidProgrammeData, LibraryNotFound
@@ -222,15 +223,7 @@ def _editions(session: Session, ids: Sequence[int]) -> dict[int, Edition]:
         raise UnknownEdition(
             N_("Видання {id} не знайдено"), field="edition_id", params={"id": ", ".join(map(str, missing))}
         )
-    return {edition_id: _survivor(session, edition) for edition_id, edition in found.items()}
-
-
-def _survivor(session: Session, edition: Edition) -> Edition:
-    seen: set[int] = set()
-    while edition.status == "merged" and edition.merged_into_id and edition.id not in seen:
-        seen.add(edition.id)
-        edition = session.get(Edition, edition.merged_into_id) or edition
-    return edition
+    return {edition_id: surviving_edition(session, edition) for edition_id, edition in found.items()}
 
 
 def recipient_record(
