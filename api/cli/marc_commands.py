@@ -1,8 +1,8 @@
 """`komplekt marc ...`: inspect and convert MARC files without touching the database.
 
 Only what `stats` needs is imported at module level; the view, crosswalk, writers, samples and
-rich's progress bar and table are imported by the commands that use them, so a one-file
-`komplekt marc stats` starts quickly (tests/api/test_cli_startup.py guards the heavy ones).
+rich (consoles, progress bar, table) are imported where they are used, so a one-file
+`komplekt marc stats` starts quickly (tests/api/test_cli_startup.py guards it).
 """
 
 from __future__ import annotations
@@ -13,20 +13,37 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
-from rich.console import Console
 
 from marc.model import ReadRecord, RecordError
 from marc.reader import read_stream
 from marc.stats import FileStats
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 app = typer.Typer(help="Read, inspect and convert MARC files (no database needed).",
                   no_args_is_help=True)
-err_console = Console(stderr=True, soft_wrap=True)
-out_console = Console(soft_wrap=True)
+
+
+@cache
+def err_console() -> Console:
+    """rich's console on stderr, made on first use: `stats --json` never needs rich."""
+    from rich.console import Console
+
+    return Console(stderr=True, soft_wrap=True)
+
+
+@cache
+def out_console() -> Console:
+    """rich's console on stdout, made on first use."""
+    from rich.console import Console
+
+    return Console(soft_wrap=True)
 
 
 class Format(StrEnum):
@@ -66,7 +83,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON out
 
 def _fail_usage(message: str) -> None:
     """A usage error: one clear line on stderr, exit code 2."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    err_console().print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(2)
 
 
@@ -89,7 +106,7 @@ def _progress_reader(path: Path, show: bool) -> Iterator[BinaryIO]:
 
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
                TimeRemainingColumn())
-    with Progress(*columns, console=err_console, transient=False) as progress, \
+    with Progress(*columns, console=err_console(), transient=False) as progress, \
             progress.open(path, "rb", description=path.name) as stream:
         yield stream
 
@@ -127,26 +144,26 @@ def stats(
 
 
 def _print_stats(file: Path, totals: FileStats) -> None:
-    out_console.print(f"[bold]{file}[/]: {totals.records} records read, "
+    out_console().print(f"[bold]{file}[/]: {totals.records} records read, "
                       f"{totals.errors} in error, {totals.warnings} warnings", highlight=False)
     for title, counter in (("format", totals.formats), ("flavour", totals.flavours),
                            ("encoding", totals.encodings)):
         if counter:
             pairs = ", ".join(f"{name} {count}" for name, count in counter.most_common())
-            out_console.print(f"  {title}: {pairs}", highlight=False)
+            out_console().print(f"  {title}: {pairs}", highlight=False)
     if totals.tags:
         from rich.table import Table
 
         table = Table("tag", "fields", title="tags", title_justify="left")
         for tag, count in sorted(totals.tags.items()):
             table.add_row(tag, str(count))
-        out_console.print(table)
+        out_console().print(table)
     for kind, count in totals.warning_kinds.most_common(10):
-        out_console.print(f"  warning ×{count}: {kind}", highlight=False)
+        out_console().print(f"  warning ×{count}: {kind}", highlight=False)
     for error in totals.error_list[:50]:
-        out_console.print(f"  [red]error[/] {error.describe()}", highlight=False)
+        out_console().print(f"  [red]error[/] {error.describe()}", highlight=False)
     if len(totals.error_list) > 50:
-        out_console.print(f"  … and {len(totals.error_list) - 50} more errors")
+        out_console().print(f"  … and {len(totals.error_list) - 50} more errors")
 
 
 @app.command()
@@ -170,7 +187,7 @@ def show(
                 break
             if isinstance(result, RecordError):
                 errors += 1
-                err_console.print(f"error: {result.describe()}", highlight=False)
+                err_console().print(f"error: {result.describe()}", highlight=False)
                 continue
             shown += 1
             view = bib_view(result.record, result.flavour).as_dict()
@@ -184,7 +201,7 @@ def show(
 
 
 def _print_view(view: dict) -> None:
-    out_console.rule(f"record {view['record_number']} · {view['flavour']} · {view['encoding']}")
+    out_console().rule(f"record {view['record_number']} · {view['flavour']} · {view['encoding']}")
     for key in ("control_number", "title", "remainder_of_title", "responsibility", "authors",
                 "edition", "place", "publisher", "year", "extent", "isbn", "isbn_invalid",
                 "languages", "udc", "bbk", "subjects", "price", "host"):
@@ -193,9 +210,9 @@ def _print_view(view: dict) -> None:
             continue
         if isinstance(value, list):
             value = "; ".join(str(v) for v in value)
-        out_console.print(f"[bold]{key}[/]: {value}", highlight=False)
+        out_console().print(f"[bold]{key}[/]: {value}", highlight=False)
     for warning in view.get("warnings") or []:
-        out_console.print(f"[yellow]warning[/]: {warning}", highlight=False)
+        out_console().print(f"[yellow]warning[/]: {warning}", highlight=False)
 
 
 @app.command("convert")
@@ -265,16 +282,16 @@ def _write_one(writer, result: ReadRecord, to: Format, flavour: Flavour | None,
 
 def _print_convert_summary(source: Path, target: Path, to: Format, written: int, errors: int,
                            problems: list[str], uncovered: Counter[str]) -> None:
-    err_console.print(f"{source} → {target} ({to.value}): {written} records written, "
+    err_console().print(f"{source} → {target} ({to.value}): {written} records written, "
                       f"{errors} not written", highlight=False)
     for problem in problems[:50]:
-        err_console.print(f"  [red]error[/] {problem}", highlight=False)
+        err_console().print(f"  [red]error[/] {problem}", highlight=False)
     if len(problems) > 50:
-        err_console.print(f"  … and {len(problems) - 50} more")
+        err_console().print(f"  … and {len(problems) - 50} more")
     if uncovered:
         from marc.crosswalk import uncovered_summary
 
-        err_console.print(f"  {uncovered_summary(uncovered)}", highlight=False)
+        err_console().print(f"  {uncovered_summary(uncovered)}", highlight=False)
 
 
 @app.command()
@@ -299,5 +316,5 @@ def sample(
         for record in sample_records(count, flavour=flavour.value, seed=seed):
             mark_encoding(record, flavour.value, encoding.value)
             writer.write(record, encoding.value)
-    err_console.print(f"{target}: {count} {flavour.value} records written ({to.value}, "
+    err_console().print(f"{target}: {count} {flavour.value} records written ({to.value}, "
                       f"{encoding.value})", highlight=False)

@@ -21,19 +21,18 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("fastapi", "starlette", "pandas", "openpyxl", "sqlalchemy", "api.app", "api.routes", "api.pages")
 TOP_LEVEL = ("marc", "db", "users", "libraries", "programme", "shipment", "serve", "import", "export")
 
-# Runs in a fresh interpreter: the modules a test process has already imported must not count.
+# Runs in a fresh interpreter (the test process has imported everything already): each argv[1:]
+# is a JSON list of arguments for one command; prints the exit codes, then every loaded module.
 PROBE = """
 import json, sys
 from api.cli import app
 
-codes = {}
-for name, args in (("help", ["--help"]), ("marc_help", ["marc", "--help"]),
-                   ("stats", ["marc", "stats", sys.argv[1]]),
-                   ("stats_json", ["marc", "stats", "--json", sys.argv[1]])):
+codes = []
+for args in sys.argv[1:]:
     try:
-        app(args)
+        app(json.loads(args))
     except SystemExit as exit_:
-        codes[name] = exit_.code
+        codes.append(exit_.code)
 print("\\n=====PROBE=====")
 print(json.dumps({"codes": codes, "modules": sorted(sys.modules)}))
 """
@@ -49,10 +48,10 @@ def one_record_file(tmp_path: Path) -> Path:
     return path
 
 
-def probe(tmp_path: Path) -> dict:
-    """Run the probe in a fresh interpreter and return its exit codes and loaded modules."""
+def probe(*commands: list[str]) -> dict:
+    """Run the commands in one fresh interpreter; return their exit codes and the loaded modules."""
     completed = subprocess.run(
-        [sys.executable, "-c", PROBE, str(one_record_file(tmp_path))],
+        [sys.executable, "-c", PROBE, *(json.dumps(command) for command in commands)],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False,
     )
     assert completed.returncode == 0, completed.stderr
@@ -63,11 +62,24 @@ def is_heavy(module: str) -> bool:
     return any(module == heavy or module.startswith(heavy + ".") for heavy in HEAVY)
 
 
-def test_help_and_marc_stats_import_neither_the_web_app_nor_pandas_nor_the_database(tmp_path) -> None:
-    result = probe(tmp_path)
+def test_help_and_marc_commands_import_neither_the_web_app_nor_pandas_nor_the_database(tmp_path) -> None:
+    record = str(one_record_file(tmp_path))
 
-    assert result["codes"] == {"help": 0, "marc_help": 0, "stats": 0, "stats_json": 0}
+    result = probe(
+        ["--help"], ["marc", "--help"], ["marc", "stats", record], ["marc", "stats", "--json", record],
+        ["marc", "show", record], ["marc", "convert", record, str(tmp_path / "one.xml"), "--to", "marcxml"],
+        ["marc", "sample", str(tmp_path / "sample.mrc"), "--count", "2"],
+    )
+
+    assert result["codes"] == [0] * 7
     assert [module for module in result["modules"] if is_heavy(module)] == []
+
+
+def test_marc_stats_json_does_not_even_load_rich(tmp_path) -> None:
+    result = probe(["marc", "stats", "--json", str(one_record_file(tmp_path))])
+
+    assert result["codes"] == [0]
+    assert [module for module in result["modules"] if module.split(".")[0] == "rich"] == []
 
 
 def test_help_lists_every_top_level_command() -> None:
