@@ -14,6 +14,7 @@ from api.errors import Forbidden, PageNotFound
 from api.i18n import translator_for
 from api.pages.rendering import flash, redirect, render
 from api.routes.fund import FUND_READ, FUND_WRITE, xlsx_response
+from collection.catalogue.search import editions_to_choose
 from collection.errors import N_, CollectionError, NotFoundError
 from collection.fund import acts as fund_acts
 from collection.fund import documents as fund_documents
@@ -120,7 +121,7 @@ def _receipt_page(request, session, user, receipt_id, values=None, errors=None, 
     receipt = _found(fund_receipts.get_receipt, session, receipt_id)
     copies = sorted(receipt.copies, key=lambda c: (c.inventory_series, c.inventory_seq or -1))
     q = (values or {}).get("q", "")
-    editions = fund_services.search_editions(session, q, limit=50)
+    editions = editions_to_choose(session, q, limit=50)  # the catalogue's one edition search
     return render(request, "fund/receipt.html", _context(
         user, receipt=receipt, copies=copies, total=sum((c.price or 0) for c in copies),
         editions=editions, values=values or {"quantity": "1", "price": ""}, errors=errors or {},

@@ -178,6 +178,15 @@ def get_edition(session: Session, edition_id: int) -> Edition:
     return edition
 
 
+def editions_to_choose(session: Session, query: str, limit: int = 50) -> list[Edition]:
+    """Editions offered in a form's edition list: the catalogue search's hits for ``query``, or
+    the first active editions by title when nothing is typed yet."""
+    if (query or "").strip():
+        return list(search_editions(session, query, per_page=limit).items)
+    stmt = select(Edition).where(Edition.status == "active").order_by(Edition.title).limit(limit)
+    return list(session.scalars(stmt))
+
+
 def surviving_edition(session: Session, edition: Edition) -> Edition:
     """The edition a merged one now lives on (following merges, safe against a loop)."""
     seen: set[int] = set()

@@ -114,17 +114,3 @@ def inventory_book(
 def fund_locations(session: Session) -> list[str]:
     """Locations that hold copies (for stocktaking and filters)."""
     return [loc for loc in session.scalars(select(Copy.location).distinct().order_by(Copy.location)) if loc]
-
-
-def search_editions(session: Session, query: str, limit: int = 20) -> list[Edition]:
-    """Active editions whose title, author or ISBN contains ``query`` (for the copy form)."""
-    stmt = select(Edition).where(Edition.status == "active").order_by(Edition.title).limit(limit)
-    text = (query or "").strip()
-    if text:
-        pattern = f"%{text.lower()}%"
-        stmt = stmt.where(
-            Edition.title.ilike(pattern)
-            | Edition.authors.ilike(pattern)
-            | (Edition.isbn == text.replace("-", ""))
-        )
-    return list(session.scalars(stmt))

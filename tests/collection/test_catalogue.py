@@ -163,7 +163,9 @@ def test_an_invalid_isbn_in_z_is_accepted(session):
 @pytest.fixture
 def ukrainian(session) -> Edition:
     record, flavour = real_record("xbib__marc/rusmarc.xml")
-    return create_edition(session, Actor(None, "import"), record, flavour)
+    edition = create_edition(session, Actor(None, "import"), record, flavour)
+    session.commit()
+    return edition
 
 
 def test_setting_a_subfield_rederives_the_columns_and_counts_one_edit(session, ukrainian):
@@ -263,3 +265,18 @@ def test_an_edit_that_changes_nothing_is_not_counted(session, ukrainian):
 def test_an_unknown_edition_is_not_found(session):
     with pytest.raises(EditionNotFound):
         get_edition(session, 999)
+
+
+def test_the_receipt_forms_edition_list_uses_the_one_catalogue_search(session):
+    from collection.catalogue.models import EditionIsbn
+    from collection.catalogue.search import editions_to_choose
+    from tests.collection.fund_builders import make_edition
+
+    percent = make_edition(session, title="Знижка 100% на все")
+    other = make_edition(session, title="Знижка 1000 на все")
+    second_isbn = "9786170000026"
+    percent.isbns.append(EditionIsbn(isbn13=second_isbn))
+    session.commit()
+    assert editions_to_choose(session, "100%") == [percent]  # % is a character, not a wildcard
+    assert editions_to_choose(session, second_isbn) == [percent]  # any ISBN, not only the first
+    assert {percent, other} <= set(editions_to_choose(session, ""))  # nothing typed: the list to pick from
