@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from collection.catalogue.models import Edition, EditionIsbn
 from collection.errors import N_, InvalidValueError, NotFoundError
 from collection.fund.models import Copy
+from collection.paging import Page
 from marc.isbn import parse_isbn
 
 SEARCH_FIELDS = ("title", "author", "isbn", "class", "inventory", "barcode")
@@ -27,19 +28,11 @@ class EditionNotFound(NotFoundError):
     """No such edition (or a merged one asked for by a stale link)."""
 
 
-@dataclass(frozen=True, slots=True)
-class SearchResult:
+@dataclass(slots=True)
+class SearchResult(Page):
     """One page of editions found, and how the query was read."""
 
-    items: list[Edition]
-    total: int
-    page: int
-    per_page: int
-    keys: tuple[str, ...]  # what the query was taken for: isbn, inventory, class, words ...
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    keys: tuple[str, ...] = ()  # what the query was taken for: isbn, inventory, class, words ...
 
 
 # ------------------------------------------------------------------ search
@@ -130,7 +123,7 @@ def search_editions(
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     query = (query or "").strip()
     if not query:
-        return SearchResult([], 0, page, per_page, ())
+        return SearchResult([], page, per_page, 0)
     conditions, keys = _key_conditions(query, field)
     result = _run(session, conditions, keys, page, per_page)
     if result.total or field is not None:
@@ -157,12 +150,12 @@ def search_edition_ids(
 def _run(session: Session, conditions: list[ColumnElement[bool]], keys: list[str], page: int,
          per_page: int) -> SearchResult:
     if not conditions:
-        return SearchResult([], 0, page, per_page, tuple(keys))
+        return SearchResult([], page, per_page, 0, tuple(keys))
     where = (Edition.status == "active", or_(*conditions))
     total = session.scalar(select(func.count()).select_from(Edition).where(*where)) or 0
     stmt = (select(Edition).where(*where).order_by(func.lower(Edition.title), Edition.id)
             .offset((page - 1) * per_page).limit(per_page))
-    return SearchResult(list(session.scalars(stmt)), total, page, per_page, tuple(keys))
+    return SearchResult(list(session.scalars(stmt)), page, per_page, total, tuple(keys))
 
 
 # ------------------------------------------------------------------ reading

@@ -4,7 +4,6 @@ and the fund's locations.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -15,6 +14,7 @@ from collection.catalogue.models import Edition
 from collection.fund import rules as fund
 from collection.fund.documents import CENT
 from collection.fund.models import Copy, Receipt, WithdrawalAct
+from collection.paging import Page
 
 # --- КСО and inventory book ----------------------------------------------------------------------
 
@@ -76,18 +76,15 @@ def summary_register(session: Session, year: int) -> fund.SummaryRegister:
     return fund.summary_register(receipts, acts, year)
 
 
-@dataclass(frozen=True, slots=True)
-class InventoryBookPage:
-    """One page of the inventory book."""
+class InventoryBookPage(Page):
+    """One page of the inventory book: the page type, its items being copies."""
 
-    copies: list[Copy]
-    page: int
-    per_page: int
-    total: int
+    __slots__ = ()
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    def copies(self) -> list[Copy]:
+        """The copies on this page, in inventory-number order."""
+        return list(self.items)
 
 
 def inventory_book(

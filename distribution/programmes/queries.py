@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from collection.paging import PER_PAGE, Page, page_of
 from distribution.allocation.models import AllocationLine
 from distribution.libraries.models import Library
 from distribution.programmes.models import Delivery, DeliveryLine, Order, Programme, ProgrammeTitle
@@ -25,28 +26,7 @@ from distribution.programmes.services import in_chunks
 from distribution.shipping.models import Parcel
 from marc.isbn import parse_isbn
 
-PER_PAGE = 100
-
-
-@dataclass(slots=True)
-class Page:
-    """One page of a longer list: its items, where it is, how many there are in all."""
-
-    items: Sequence[Any]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def page_of(items: Sequence[Any], page: int, per_page: int = PER_PAGE) -> Page:
-    """A page cut from a list already in memory."""
-    page = max(1, page)
-    start = (page - 1) * per_page
-    return Page(items[start : start + per_page], page, per_page, len(items))
+__all__ = ["PER_PAGE", "Page", "page_of"]  # the one page type, re-exported for this package's callers
 
 
 def count_rows(session: Session, stmt: Select[*tuple[Any, ...]]) -> int:
