@@ -9,7 +9,7 @@ process, N times:
 Prints the median wall time, median CPU time (user + system) and peak resident memory of each
 (per process, from os.wait4) and the ratio komplekt/bare; the goal is a ratio of at most 4.
 
-    python bench/bench_cli_start.py [--runs 10] [--source REL] [--record 1] [--json]
+    python bench/bench_cli_start.py [--runs 10] [--source REL] [--record 1] [--stats-json] [--json]
     python bench/bench_cli_start.py --pythonpath /tmp/cli-before   # time another checkout's CLI
 """
 
@@ -91,6 +91,8 @@ def main() -> int:
     parser.add_argument("--record", type=int, default=1, help="which record of it to cut (1-based)")
     parser.add_argument("--pythonpath", type=Path,
                         help="put this checkout first on PYTHONPATH for komplekt (e.g. an old worktree)")
+    parser.add_argument("--stats-json", action="store_true",
+                        help="time `marc stats --json` (what scripts call) instead of the human summary")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -101,7 +103,8 @@ def main() -> int:
             [str(args.pythonpath.resolve()), *filter(None, [env.get("PYTHONPATH")])])
     with tempfile.TemporaryDirectory(prefix="bench-cli-") as tmp:
         record = cut_record((SHARED / args.source).resolve(), args.record, Path(tmp) / "one.mrc")
-        komplekt = [*komplekt_command(), "marc", "stats", str(record)]
+        stats = ["marc", "stats", "--json"] if args.stats_json else ["marc", "stats"]
+        komplekt = [*komplekt_command(), *stats, str(record)]
         bare = [sys.executable, "-c", BARE_SCRIPT, str(record)]
         run_once(komplekt, komplekt_env)  # warm-up: byte-code caches, page cache
         run_once(bare, env)
@@ -127,7 +130,8 @@ def main() -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
-        print(f"komplekt marc stats on {result['file']}, {args.runs} runs each"
+        print(f"komplekt marc stats{' --json' if args.stats_json else ''} on {result['file']}, "
+              f"{args.runs} runs each"
               + (f" (komplekt from {args.pythonpath})" if args.pythonpath else ""))
         for name, row in (("komplekt", ours), ("bare_pymarc", theirs)):
             print(f"  {name:<12} wall {row['wall_median_s']:.3f} s  cpu {row['cpu_median_s']:.3f} s  "

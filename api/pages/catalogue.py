@@ -164,6 +164,7 @@ async def save_plan(request: Request, session: SessionDep, user: Reader) -> Resp
         if errors:
             raise CollectionError(N_("Перевірте план"), errors=errors)
         cataloguing_counts.set_plan(session, user.actor, year, plan)
+        session.commit()
     except CollectionError as error:
         session.rollback()
         return _render_counts(request, session, user, year, values=values, errors=error.errors,
@@ -381,6 +382,7 @@ async def edit_submit(edition_id: int, request: Request, session: SessionDep,
     try:
         catalogue.edit_edition(session, user.actor, edition.id,
                                [{"op": "replace_fields", "fields": fields}])
+        session.commit()
     except CollectionError as error:
         session.rollback()
         errors, record_errors = _page_errors(error)

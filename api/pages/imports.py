@@ -105,9 +105,11 @@ def decide(alternative_id: int, decision: str, request: Request, session: Sessio
         if decision == "accept":
             import_review.accept_alternative(session, alternative_id, actor=user.actor)
             flash(request, N_("Запис замінено"))
+            session.commit()
         elif decision == "reject":
             import_review.reject_alternative(session, alternative_id, actor=user.actor)
             flash(request, N_("Запис відхилено"), "info")
+            session.commit()
         else:
             raise PageNotFound()
     except NotFoundError as missing:
@@ -166,6 +168,7 @@ async def retry(job_id: int, number: int, request: Request, session: SessionDep,
             encoding=str(form.get("encoding") or "") or None,
             quality_tolerance=request.app.state.settings.import_quality_tolerance)
         flash(request, N_("Запис {number} імпортовано"), number=number)
+        session.commit()
     except NotFoundError as missing:
         raise PageNotFound() from missing
     except CollectionError as error:

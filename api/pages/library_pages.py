@@ -96,6 +96,7 @@ async def create(
     try:
         library = services.create_library(session, actor=user.actor, **values)
     except CollectionError as error:
+        session.commit()
         context = {"values": values, "errors": error.errors, "choices": CHOICES,
                    "error": error.message}
         return render(request, "library_new.html", context, status_code=422)
@@ -129,6 +130,7 @@ async def update(code: str, request: Request, session: SessionDep, user: PageUse
             session, library, actor=user.actor, values=values, allowed=editable
         )
     except CollectionError as error:
+        session.commit()
         session.rollback()
         shown = {name: getattr(library, name) for name in EDITABLE_FIELDS} | values
         return _render_card(

@@ -155,6 +155,7 @@ def take_step(
     """Take ``step`` (a ``dispatch`` service) on the shipment and say ``done`` (with its
     ``{number}``) on its page; a state that no longer allows the step is said there instead."""
     try:
+        session.commit()
         shipment = step(session, actor=user.actor, shipment_id=shipment_id, **options)
     except ShipmentStateError as error:
         return step_failed(request, session, error, shipment_id)
@@ -280,6 +281,7 @@ async def shipment_correct(shipment_id: int, request: Request, session: SessionD
                 carrier=values.get("c_carrier") or None,
                 tracking_number=values.get("c_tracking_number") or None,
                 note=values.get("c_note", "")[:2000],
+            session.commit()
             )
         except InvalidShipmentData as error:
             session.rollback()
@@ -310,6 +312,7 @@ async def shipment_write_off(
     try:
         write_off_lost(
             session, actor=user.actor, shipment_id=shipment_id, discrepancy_id=discrepancy_id, copies=copies
+        session.commit()
         )  # fmt: skip
     except (InvalidShipmentData, ShipmentNotFound) as error:
         return step_failed(request, session, error, shipment_id)

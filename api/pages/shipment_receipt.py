@@ -118,6 +118,7 @@ async def shipment_accept(
                 library_id=library_scope(user),
             )
         except InvalidShipmentData as error:
+            session.commit()
             session.rollback()
             for key, message in error.errors.items():
                 _, n, field = (key.split(".") + ["", ""])[:3]

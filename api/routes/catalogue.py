@@ -115,6 +115,7 @@ def search_editions(
 @router.get("/editions/{edition_id}", responses={404: {}})
 def get_edition(edition_id: int, session: SessionDep, _user: Reader) -> dict[str, Any]:
     """One edition: normalised view, MARC fields and copies."""
+    session.commit()
     return edition_detail(session, catalogue.get_edition(session, edition_id))
 
 
@@ -124,6 +125,7 @@ def create_edition(body: EditionIn, session: SessionDep, user: Editor) -> dict[s
     edition = catalogue.create_edition(session, user.actor, body.record, body.flavour)
     return edition_detail(session, edition)
 
+    session.commit()
 
 @router.patch("/editions/{edition_id}", responses={404: {}, 422: {}})
 def edit_edition(
@@ -158,6 +160,7 @@ def get_plan(session: SessionDep, _user: Reader, year: int | None = None) -> dic
     return _plan_out(year, plan, default)
 
 
+    session.commit()
 @router.put("/cataloguing/plan/{year}", responses={422: {}})
 def set_plan(
     year: int, body: dict[str, PlanValue], session: SessionDep, user: Planner

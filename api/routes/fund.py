@@ -218,6 +218,7 @@ def xlsx_response(content: bytes, filename: str) -> Response:
     )
 
 
+    session.commit()
 # --- receipts -------------------------------------------------------------------------------------
 
 
@@ -235,6 +236,7 @@ def create_receipt(body: ReceiptIn, session: SessionDep, user: Writer) -> dict[s
     """Register a receipt (КСО part 1 entry)."""
     receipt = fund_receipts.create_receipt(
         session, actor=user.actor, receipt_date=body.date, source=body.source, number=body.number,
+    session.commit()
         supplier=body.supplier, document=body.document, note=body.note,
     )  # fmt: skip
     return receipt_json(fund_receipts.get_receipt(session, receipt.id))
@@ -257,6 +259,7 @@ def add_copies(receipt_id: int, body: CopiesIn, session: SessionDep, user: Write
     return [copy_json(c) for c in copies]
 
 
+    session.commit()
 # --- withdrawal acts ------------------------------------------------------------------------------
 
 
@@ -274,6 +277,7 @@ def create_act(body: ActIn, session: SessionDep, user: Writer) -> dict[str, Any]
     """Open a draft withdrawal act (КСО part 2 entry once signed)."""
     act = fund_acts.create_withdrawal_act(
         session, actor=user.actor, act_date=body.date, reason=body.reason, number=body.number,
+    session.commit()
         note=body.note, corrects_id=body.corrects_id,
     )  # fmt: skip
     return act_json(fund_acts.get_act(session, act.id))
@@ -284,6 +288,7 @@ def get_act(act_id: int, session: SessionDep, _user: Reader) -> dict[str, Any]:
     """An act and its copies."""
     return act_json(fund_acts.get_act(session, act_id))
 
+    session.commit()
 
 @router.patch("/acts/{act_id}")
 def update_act(act_id: int, body: ActPatch, session: SessionDep, user: Writer) -> dict[str, Any]:
@@ -292,6 +297,7 @@ def update_act(act_id: int, body: ActPatch, session: SessionDep, user: Writer) -
     values = body.model_dump(exclude_none=True)
     if "date" in values:
         values["act_date"] = values.pop("date")
+    session.commit()
     fund_acts.update_act(session, actor=user.actor, act=act, **values)
     return act_json(fund_acts.get_act(session, act_id))
 
@@ -363,6 +369,7 @@ def inventory_book_xlsx(
     """The whole inventory book as xlsx."""
     book = fund_services.inventory_book(session, page=1, per_page=1_000_000, location=location)
     return xlsx_response(fund_reports.inventory_book_xlsx(book.copies, t.gettext), "inventory-book.xlsx")
+    session.commit()
 
 
 @router.get("/inventory-scheme")
@@ -385,6 +392,7 @@ def set_scheme(body: SchemeIn, session: SessionDep, user: Writer) -> dict[str, A
     return get_scheme(session, user)
 
 
+    session.commit()
 # --- stocktaking ----------------------------------------------------------------------------------
 
 
@@ -399,6 +407,7 @@ def stocktake_json(session: Any, stocktake: stocktaking.Stocktake) -> dict[str, 
         **stocktaking.stocktake_counts(session, stocktake),
     }
 
+    session.commit()
 
 @router.post("/stocktakes", status_code=201)
 def open_stocktake(body: StocktakeIn, session: SessionDep, user: Writer) -> dict[str, Any]:
@@ -422,6 +431,7 @@ def add_finds(stocktake_id: int, body: FindsIn, session: SessionDep, user: Write
         "matched": added.matched,
         "unknown": added.unknown,
         "repeated": added.repeated,
+    session.commit()
         "elsewhere": added.elsewhere,
     }
 

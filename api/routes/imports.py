@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict
 
+from collection.errors import InvalidValueError
 from api.auth.models import User
 from api.deps import SessionDep, require_roles
 from api.settings import default_data_dir
@@ -141,6 +142,7 @@ def quarantine_raw(job_id: int, number: int, session: SessionDep, user: Catalogu
     return Response(item.raw, media_type="application/octet-stream", headers={
         "Content-Disposition": f'attachment; filename="import-{job_id}-record-{number}.mrc"'})
 
+    session.commit()
 
 class RetryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -155,9 +157,15 @@ def retry(job_id: int, number: int, request: Request, session: SessionDep, user:
           body: RetryIn | None = None) -> Any:
     """Re-read a quarantined record (optionally as another flavour/encoding) and import it."""
     body = body or RetryIn()
-    return import_review.retry_quarantined(
-        session, job_id, number, actor=user.actor, flavour=body.flavour, encoding=body.encoding,
-        quality_tolerance=request.app.state.settings.import_quality_tolerance)
+    try:
+        item = import_review.retry_quarantined(
+            session, job_id, number, actor=user.actor, flavour=body.flavour, encoding=body.encoding,
+            quality_tolerance=request.app.state.settings.import_quality_tolerance)
+    except InvalidValueError:
+        session.commit()  # the record keeps its new reason even though it still does not read
+        raise
+    session.commit()
+    return item
 
 
 @router.get("/alternatives", response_model=list[AlternativeOut])
@@ -178,7 +186,9 @@ def accept(alternative_id: int, session: SessionDep, user: Cataloguer) -> Any:
              responses={404: {}, 409: {}})
 def reject(alternative_id: int, session: SessionDep, user: Cataloguer) -> Any:
     """Keep the stored record; mark the alternative rejected."""
-    return import_review.reject_alternative(session, alternative_id, actor=user.actor)
+    alternative = import_review.reject_alternative(session, alternative_id, actor=user.actor)
+    session.commit()
+    return alternative
 
 
 _EXTENSIONS = {"iso2709": "mrc", "marcxml": "xml", "json": "json"}

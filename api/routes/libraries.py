@@ -85,7 +85,9 @@ def create_library(
     user: Annotated[User, Depends(require_roles(CREATE_LIBRARIES))],
 ) -> Any:
     """Register a new library (admin)."""
-    return services.create_library(session, actor=user.actor, **_values(body))
+    library = services.create_library(session, actor=user.actor, **_values(body))
+    session.commit()
+    return library
 
 
 @router.get("/{code}", response_model=LibraryOut, responses={404: {}})
@@ -102,4 +104,5 @@ def update_library(code: str, body: LibraryPatch, session: SessionDep, user: Cur
         session, library, actor=user.actor, values=_values(body),
         allowed=library_fields_editable_by(user),
     )  # fmt: skip
+    session.commit()
     return library

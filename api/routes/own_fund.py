@@ -49,6 +49,7 @@ def take_own_fund(programme_id: int, body: TakeIntoFund, session: SessionDep, us
         raise Forbidden()
     receipt = take_into_fund(
         session, actor=user.actor, programme_id=programme_id, receipt_date=body.receipt_date,
+    session.commit()
         quantities=body.quantities, document=body.document, location=body.location,
     )  # fmt: skip
     return {"receipt_id": receipt.id, "number": receipt.number, "copies": len(receipt.copies)}

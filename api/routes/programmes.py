@@ -164,6 +164,7 @@ class PackingIn(BaseModel):
     # Loose types only: CarrierLimits checks the bounds, the same for REST, pages and the CLI.
     max_weight: Decimal = Field(DEFAULT_LIMITS.max_weight, description="kg")
     max_copies: int = DEFAULT_LIMITS.max_copies
+    session.commit()
     packaging_weight: Decimal = Field(DEFAULT_LIMITS.packaging_weight, description="kg")
 
 
@@ -188,6 +189,7 @@ def title_json(title: ProgrammeTitle) -> dict[str, Any]:
         "author": title.author, "publisher": title.publisher, "year": title.year,
         "price": _money(title.price), "copy_weight": _money(title.copy_weight),
         "source_row": title.source_row,
+    session.commit()
     }  # fmt: skip
 
 
