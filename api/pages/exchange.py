@@ -115,6 +115,7 @@ async def round_request(
     try:
         outcome = exchange_requests.request_copies(session, actor=user.actor, programme_id=programme.id,
                                           library_id=user.library_id, quantities=quantities)  # fmt: skip
+        session.commit()
     except CollectionError as error:
         return _round_page(request, session, user, programme, q=q, values=values,
                            errors=_field_errors(session, error), status=422)  # fmt: skip
@@ -172,6 +173,7 @@ async def offers_upload(
         result = exchange_offers.load_offers(session, actor=user.actor, programme_id=programme_id,
                                       stream=io.BytesIO(data), filename=upload.filename,
                                       source=values["source"])  # fmt: skip
+        session.commit()
     except ValueError:
         session.rollback()
         return _offers_page(request, session, user, programme_id, values=values,
@@ -201,6 +203,7 @@ async def offers_fund_duplicates(
     try:
         outcome = exchange_offers.offer_fund_duplicates(session, actor=user.actor, programme_id=programme_id,
                                                  keep=keep)  # fmt: skip
+        session.commit()
     except CollectionError as error:
         return _offers_page(request, session, user, programme_id, values=values,
                             errors=_field_errors(session, error), status=422)  # fmt: skip
@@ -216,6 +219,7 @@ def offers_withdraw_dispatched(
 ) -> Response:
     """Withdraw the dispatched fund copies with a signed act."""
     act = exchange.withdraw_dispatched_copies(session, actor=user.actor, programme_id=programme_id)
+    session.commit()
     if act is None:
         flash(request, N_("Відправлених примірників фонду для списання немає"), "info")
         return redirect(f"/programmes/{programme_id}/offers")

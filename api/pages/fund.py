@@ -244,6 +244,7 @@ def act_remove_copy(
     """Take a copy out of a draft act."""
     act = _found(fund_acts.get_act, session, act_id)
     fund_acts.remove_copy_from_act(session, actor=user.actor, act=act, copy_id=copy_id)
+    session.commit()
     flash(request, N_("Примірник вилучено з акта"))
     return redirect(f"/fund/acts/{act_id}")
 
@@ -255,6 +256,7 @@ def act_sign(act_id: int, request: Request, session: SessionDep, user: Writer) -
     act = _found(fund_acts.get_act, session, act_id)
     try:
         fund_acts.sign_act(session, actor=user.actor, act=act)
+        session.commit()
     except CollectionError as error:
         session.rollback()
         return _act_page(
@@ -328,6 +330,7 @@ async def stocktake_open(request: Request, session: SessionDep, user: Writer) ->
     values = {"location": str(form.get("location", "")), "note": str(form.get("note", ""))}
     try:
         stocktake = stocktaking.open_stocktake(session, actor=user.actor, **values)
+        session.commit()
     except CollectionError as error:
         session.rollback()
         return render(

@@ -116,6 +116,7 @@ async def allocation_run(programme_id: int, request: Request, session: SessionDe
             held_statuses=held,
             reset=form.get("reset") == "on",
         )
+        session.commit()
     except CollectionError as error:
         session.rollback()
         flash(request, error.message, "error", **error.params)
@@ -165,6 +166,7 @@ async def allocation_adjust(
             changes={(code, title): int(wanted)},
             allow_over_order=form.get("allow_over_order") == "on",
         )
+        session.commit()
     except CollectionError as error:  # beyond received or ordered: 409; anything else: 422
         session.rollback()
         failed["message"] = t.gettext(error.message, **error.params)
@@ -254,6 +256,7 @@ async def packing_run(programme_id: int, request: Request, session: SessionDep, 
         )
     try:
         stored = pack_programme(session, actor=user.actor, programme_id=programme_id, limits=limits)
+        session.commit()
     except CollectionError as error:
         session.rollback()
         flash(request, error.message, "error", **error.params)

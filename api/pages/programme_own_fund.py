@@ -98,6 +98,7 @@ async def own_fund_take(programme_id: int, request: Request, session: SessionDep
             session.commit()
                 location=values.get("location", ""),
             )  # fmt: skip
+            session.commit()
         except CollectionError as error:
             session.rollback()
             errors = dict(error.errors) or {"quantities": error.message}

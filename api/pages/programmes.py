@@ -93,6 +93,7 @@ async def programme_create(request: Request, session: SessionDep, user: Writer) 
         programme = create_programme(
             session, actor=user.actor, name=values["name"], year=year, kind=values["kind"]
         )
+        session.commit()
     except CollectionError as error:
         session.rollback()
         return _list_page(request, session, user, values=values, errors=error.errors, status_code=422)

@@ -157,6 +157,7 @@ def take_step(
     try:
         session.commit()
         shipment = step(session, actor=user.actor, shipment_id=shipment_id, **options)
+        session.commit()
     except ShipmentStateError as error:
         return step_failed(request, session, error, shipment_id)
     flash(request, done, number=shipment.number)
@@ -283,6 +284,7 @@ async def shipment_correct(shipment_id: int, request: Request, session: SessionD
                 note=values.get("c_note", "")[:2000],
             session.commit()
             )
+            session.commit()
         except InvalidShipmentData as error:
             session.rollback()
             for key, message in (error.errors or {"lines": error.message}).items():
@@ -314,6 +316,7 @@ async def shipment_write_off(
             session, actor=user.actor, shipment_id=shipment_id, discrepancy_id=discrepancy_id, copies=copies
         session.commit()
         )  # fmt: skip
+        session.commit()
     except (InvalidShipmentData, ShipmentNotFound) as error:
         return step_failed(request, session, error, shipment_id)
     flash(request, N_("Списано як втрачені в дорозі: {copies} прим."), copies=copies)

@@ -188,6 +188,7 @@ async def shipments_pack(programme_id: int, request: Request, session: SessionDe
             continue
         try:
             mark_packed(session, actor=user.actor, shipment_id=shipment_id)
+            session.commit()
             packed += 1
         except CollectionError:  # no longer planned: a colleague got there first
             session.rollback()
@@ -225,7 +226,9 @@ async def shipments_dispatch(
             dispatched = dispatch_shipments(
                 session, actor=user.actor, programme_id=programme_id, items=items_from_table(table)
             )
+            session.commit()
         except BulkDispatchRefused as refused:
+            session.rollback()  # releases the programme's lock before the page is rendered
             problems = refused.problems
         except InvalidShipmentData as empty:  # no rows at all
             session.rollback()

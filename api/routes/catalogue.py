@@ -123,6 +123,7 @@ def get_edition(edition_id: int, session: SessionDep, _user: Reader) -> dict[str
 def create_edition(body: EditionIn, session: SessionDep, user: Editor) -> dict[str, Any]:
     """Enter a new record by hand (counted as created, and classified/subject-indexed/analytic)."""
     edition = catalogue.create_edition(session, user.actor, body.record, body.flavour)
+    session.commit()
     return edition_detail(session, edition)
 
     session.commit()
@@ -133,6 +134,7 @@ def edit_edition(
 ) -> dict[str, Any]:
     """Edit by field/subfield; a 422 names each offending field, e.g. ``020[3]$a[0]``."""
     edition = catalogue.edit_edition(session, user.actor, edition_id, body.changes)
+    session.commit()
     return edition_detail(session, edition)
 
 
@@ -168,4 +170,5 @@ def set_plan(
     """Set the plan of some kinds for a year: ``{"edited": {"planned": 1100, "planned_max": 3000}}``."""
     values = {kind: (v.planned, v.planned_max) for kind, v in body.items()}
     plan = cataloguing_counts.set_plan(session, user.actor, year, values)
+    session.commit()
     return _plan_out(year, plan, False)

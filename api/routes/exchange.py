@@ -164,6 +164,7 @@ async def upload_offers(
             session, actor=user.actor, programme_id=programme_id, stream=io.BytesIO(data),
             filename=file.filename or "offers.csv", source=source,
         )  # fmt: skip
+        session.commit()
     except ValueError as error:  # an unsupported file type
         return JSONResponse({"detail": str(error), "errors": [{"field": "file", "message": str(error)}]},
                             status_code=422)  # fmt: skip
@@ -178,6 +179,7 @@ def draw_fund_duplicates(
     outcome = exchange_offers.offer_fund_duplicates(
         session, actor=user.actor, programme_id=programme_id, keep=body.keep, edition_ids=body.edition_ids
     )
+    session.commit()
     return {"editions": outcome.editions, "copies": outcome.copies, "titles_created": outcome.titles_created,
             "inventory_numbers": outcome.inventory_numbers}  # fmt: skip
 
@@ -186,6 +188,7 @@ def draw_fund_duplicates(
 def withdraw_dispatched(programme_id: int, session: SessionDep, user: StaffWriter) -> dict[str, Any]:
     """Withdraw dispatched fund copies with a signed act (reason "transferred"); null when none."""
     act = exchange.withdraw_dispatched_copies(session, actor=user.actor, programme_id=programme_id)
+    session.commit()
     if act is None:
         return {"act": None, "copies": 0}
     return {"act": {"id": act.id, "number": act.number, "date": act.date.isoformat()},
@@ -248,5 +251,6 @@ def set_requests(
     library = requesting_library(session, user, library_code, write=True)
     outcome = exchange_requests.request_copies(session, actor=user.actor, programme_id=programme.id,
                                       library_id=library.id, quantities=body.quantities)  # fmt: skip
+    session.commit()
     return {"created": outcome.created, "updated": outcome.updated, "removed": outcome.removed,
             "unchanged": outcome.unchanged, **_requests_json(session, programme, library)}  # fmt: skip

@@ -239,6 +239,7 @@ def create_receipt(body: ReceiptIn, session: SessionDep, user: Writer) -> dict[s
     session.commit()
         supplier=body.supplier, document=body.document, note=body.note,
     )  # fmt: skip
+    session.commit()
     return receipt_json(fund_receipts.get_receipt(session, receipt.id))
 
 
@@ -256,6 +257,7 @@ def add_copies(receipt_id: int, body: CopiesIn, session: SessionDep, user: Write
         session, actor=user.actor, receipt=receipt, edition_id=body.edition_id, quantity=body.quantity,
         price=body.price, location=body.location, numbers=body.numbers, barcodes=body.barcodes,
     )  # fmt: skip
+    session.commit()
     return [copy_json(c) for c in copies]
 
 
@@ -280,6 +282,7 @@ def create_act(body: ActIn, session: SessionDep, user: Writer) -> dict[str, Any]
     session.commit()
         note=body.note, corrects_id=body.corrects_id,
     )  # fmt: skip
+    session.commit()
     return act_json(fund_acts.get_act(session, act.id))
 
 
@@ -299,6 +302,7 @@ def update_act(act_id: int, body: ActPatch, session: SessionDep, user: Writer) -
         values["act_date"] = values.pop("date")
     session.commit()
     fund_acts.update_act(session, actor=user.actor, act=act, **values)
+    session.commit()
     return act_json(fund_acts.get_act(session, act_id))
 
 
@@ -309,6 +313,7 @@ def add_act_copies(act_id: int, body: ActCopiesIn, session: SessionDep, user: Wr
     fund_acts.add_copies_to_act(
         session, actor=user.actor, act=act, inventory_numbers=body.inventory_numbers
     )
+    session.commit()
     return act_json(fund_acts.get_act(session, act_id))
 
 
@@ -317,6 +322,7 @@ def sign_act(act_id: int, session: SessionDep, user: Writer) -> dict[str, Any]:
     """Sign the act: its copies leave the fund; the act never changes again."""
     act = fund_acts.get_act(session, act_id)
     fund_acts.sign_act(session, actor=user.actor, act=act)
+    session.commit()
     return act_json(fund_acts.get_act(session, act_id))
 
 
@@ -389,6 +395,7 @@ def get_scheme(session: SessionDep, _user: Reader) -> dict[str, Any]:
 def set_scheme(body: SchemeIn, session: SessionDep, user: Writer) -> dict[str, Any]:
     """Change the scheme for numbers issued from now on."""
     fund_receipts.set_inventory_scheme(session, actor=user.actor, **body.model_dump())
+    session.commit()
     return get_scheme(session, user)
 
 
@@ -413,6 +420,7 @@ def stocktake_json(session: Any, stocktake: stocktaking.Stocktake) -> dict[str, 
 def open_stocktake(body: StocktakeIn, session: SessionDep, user: Writer) -> dict[str, Any]:
     """Open a stocktaking session for a location."""
     stocktake = stocktaking.open_stocktake(session, actor=user.actor, location=body.location, note=body.note)
+    session.commit()
     return stocktake_json(session, stocktake)
 
 
@@ -427,6 +435,7 @@ def add_finds(stocktake_id: int, body: FindsIn, session: SessionDep, user: Write
     """Record found inventory numbers or barcodes."""
     stocktake = stocktaking.get_stocktake(session, stocktake_id)
     added = stocktaking.add_finds(session, actor=user.actor, stocktake=stocktake, entries=body.entries)
+    session.commit()
     return {
         "matched": added.matched,
         "unknown": added.unknown,
@@ -451,6 +460,7 @@ def close(stocktake_id: int, body: CloseIn, session: SessionDep, user: Writer) -
         session, actor=user.actor, stocktake=stocktake, withdraw_missing=body.withdraw_missing,
         reason=body.reason, act_date=body.act_date,
     )  # fmt: skip
+    session.commit()
     return stocktake_json(session, stocktake) | {
         "act": act_json(fund_acts.get_act(session, act.id)) if act else None
     }

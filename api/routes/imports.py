@@ -179,6 +179,7 @@ def alternatives(session: SessionDep, user: Cataloguer, state: str = "pending") 
 def accept(alternative_id: int, session: SessionDep, user: Cataloguer) -> Any:
     """Make the alternative the edition's record (the replaced one is kept)."""
     import_review.accept_alternative(session, alternative_id, actor=user.actor)
+    session.commit()
     return import_review.get_alternative(session, alternative_id)
 
 

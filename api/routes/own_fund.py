@@ -52,4 +52,5 @@ def take_own_fund(programme_id: int, body: TakeIntoFund, session: SessionDep, us
     session.commit()
         quantities=body.quantities, document=body.document, location=body.location,
     )  # fmt: skip
+    session.commit()
     return {"receipt_id": receipt.id, "number": receipt.number, "copies": len(receipt.copies)}

@@ -313,6 +313,7 @@ def upload_titles(
         stream, filename = readable_upload(file)
     titles = parse_title_file(stream, filename)  # files are parsed here, at the edge
     result = load_titles(session, actor=user.actor, programme_id=programme_id, titles=titles)
+    session.commit()
     return load_response(result, t, error_report)
 
 
@@ -337,6 +338,7 @@ def upload_orders(
     result = load_orders(
         session, actor=user.actor, programme_id=programme_id, stream=stream, filename=filename
     )
+    session.commit()
     return load_response(result, t, error_report)
 
 

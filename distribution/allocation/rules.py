@@ -17,6 +17,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from collection.errors import N_
+from distribution.errors import InvalidProgrammeData
+
 SURPLUS_DESTINATIONS = ("own_fund", "exchange_fund")
 
 
@@ -57,7 +60,7 @@ class Plan:
         return {t: q for (lib, t), q in self.allocations.items() if lib == library and q}
 
 
-class AllocationError(ValueError):
+class AllocationError(InvalidProgrammeData, ValueError):
     """Input that cannot be allocated (negative quantities, unknown surplus destination)."""
 
 
@@ -69,18 +72,23 @@ def allocate(
 ) -> Plan:
     """Allocate every title's received copies over the orders for it."""
     if policy.surplus_destination not in (None, *SURPLUS_DESTINATIONS):
-        raise AllocationError(f"unknown surplus destination {policy.surplus_destination!r}")
+        raise AllocationError(N_("Недопустиме значення"), field="surplus_destination")
     by_title: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for line in orders:
         if line.quantity < 0:
-            raise AllocationError(f"negative order: {line}")
+            raise AllocationError(
+                N_("{library}, «{title}»: кількість не може бути від'ємною"),
+                field="quantity", params={"library": line.library, "title": line.title},
+            )  # fmt: skip
         by_title[line.title][line.library] += line.quantity
     plan = Plan(surplus_destination=policy.surplus_destination)
     statuses = statuses or {}
     for title in sorted(set(received) | set(by_title)):
         available = received.get(title, 0)
         if available < 0:
-            raise AllocationError(f"negative received quantity for title {title!r}")
+            raise AllocationError(
+                N_("«{title}»: отримано не може бути від'ємним"), field="received", params={"title": title}
+            )
         wanted = {
             lib: q
             for lib, q in by_title.get(title, {}).items()

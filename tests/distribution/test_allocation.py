@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from distribution.allocation.rules import (
+    AllocationError,
     LimitProblem,
     OrderLine,
     Plan,
@@ -15,6 +17,7 @@ from distribution.allocation.rules import (
     check_adjustment,
     reallocate,
 )
+from distribution.errors import DistributionError
 
 
 def test_enough_copies_fill_every_order_and_leave_an_explicit_surplus() -> None:
@@ -178,3 +181,16 @@ def test_reallocation_never_takes_back_what_is_sent_nor_exceeds_what_arrived(ord
     for lib, q in sent.items():
         assert plan.allocations.get((lib, "T"), 0) >= q
     assert sum(plan.allocations.values()) + sum(plan.surplus.values()) == received
+
+
+def test_inputs_that_make_no_sense_are_refused_with_a_domain_error_naming_the_field() -> None:
+    with pytest.raises(AllocationError) as negative_order:
+        allocate({"T": 3}, [OrderLine("A", "T", -1)])
+    assert isinstance(negative_order.value, DistributionError) and negative_order.value.field == "quantity"
+    assert str(negative_order.value) == "A, «T»: кількість не може бути від'ємною"
+    with pytest.raises(AllocationError) as negative_received:
+        allocate({"T": -3}, [])
+    assert negative_received.value.field == "received"
+    with pytest.raises(AllocationError) as destination:
+        allocate({"T": 3}, [], Policy(surplus_destination="bin"))
+    assert destination.value.field == "surplus_destination"
