@@ -17,6 +17,7 @@ from api.auth.services import create_user
 from api.demo_programme import create_exchange_demo, create_programme_demo
 from collection.audit import Actor
 from collection.catalogue.services import create_edition
+from collection.db import unit_of_work
 from collection.fund import acts as fund_acts
 from collection.fund import receipts as fund_receipts
 from distribution.libraries.services import create_library
@@ -114,8 +115,11 @@ def create_demo_catalogue(session: Session) -> None:
 
 
 def ensure_demo_data(session_factory: sessionmaker[Session]) -> list[DemoLogin]:
-    """Fill an empty (migrated) database with the demo, or reuse one that has it."""
-    with session_factory() as session:
+    """Fill an empty (migrated) database with the demo, or reuse one that has it.
+
+    One unit of work: the demo's services only flush, so a failure half-way leaves no half demo.
+    """
+    with unit_of_work(session_factory) as session:
         if session.scalars(select(User.id).where(User.username == "admin")).first() is None:
             create_demo_data(session)
     return demo_logins()

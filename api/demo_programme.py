@@ -3,7 +3,8 @@
 Made through the programme's own services (validated and audited as "demo") from csv files
 written in memory, the same files staff would load. One shipment waits for the Starobilsk
 library to confirm it, one came back with a shortage, the rest are planned, so every step of
-the flow has something to show.
+the flow has something to show. The services only flush; ``api.demo.ensure_demo_data`` commits
+the whole demo as one unit of work.
 """
 
 from __future__ import annotations

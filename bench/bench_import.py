@@ -97,6 +97,7 @@ def run_phase(url: str, path: Path) -> dict:
     start = time.perf_counter()
     with factory() as session:
         job = start_import(session, path=path, actor=actor, resume=False)
+        session.commit()  # run_import reads the job from its own sessions
     job = run_import(factory, job.id, actor=actor)
     seconds = time.perf_counter() - start
     engine.dispose()

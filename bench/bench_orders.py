@@ -63,6 +63,7 @@ def main() -> None:
                 programme_id=programme.id,
                 titles=parse_title_file(io.BytesIO(titles), "titles.csv"),
             )
+            session.commit()
             assert result.ok, result.errors[:5]
             print(f"titles: {args.titles} loaded in {time.perf_counter() - started:.1f} s")
         pairs = set()
@@ -82,6 +83,7 @@ def main() -> None:
                     stream=io.BytesIO(data),
                     filename="orders.csv",
                 )
+                session.commit()  # timed with the load, as the caller's commit is part of it
                 elapsed = time.perf_counter() - started
             assert result.ok, result.errors[:5]
             print(

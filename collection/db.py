@@ -151,3 +151,21 @@ def unit_of_work(session_factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def savepoint(session: Session) -> Iterator[Session]:
+    """A SAVEPOINT inside the caller's transaction: a service undoes only its own writes on failure.
+
+    pysqlite opens its transaction lazily, at the first INSERT/UPDATE/DELETE; a SAVEPOINT issued
+    before that would itself start the transaction and its RELEASE would commit the caller's work,
+    so on SQLite the transaction is opened first.
+    """
+    session.flush()
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        driver = connection.connection.driver_connection
+        if driver is not None and not driver.in_transaction:
+            driver.execute("BEGIN")
+    with session.begin_nested():
+        yield session

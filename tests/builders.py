@@ -24,7 +24,9 @@ def make_library(session: Session, **overrides: Any) -> Library:
     values = {"code": f"LG-T{n:03d}", "name": f"Тестова публічна бібліотека {n}",
               "community": "Тестова", "district": "Старобільський", "oblast": "Луганська"}
     values.update(overrides)
-    return create_library(session, actor=TEST_ACTOR, **values)
+    library = create_library(session, actor=TEST_ACTOR, **values)
+    session.commit()  # the services only flush: a builder commits, as a route would
+    return library
 
 
 def make_user(

@@ -67,6 +67,7 @@ def import_command(
         with factory() as session:
             job = start_import(session, path=file, actor=actor, options=options,
                                resume=not new_job)
+            session.commit()  # run_import reads the job from its own sessions
         if job.resume_from and not as_json:
             err_console.print(f"resuming import {job.id} after record {job.resume_from}",
                               highlight=False)

@@ -170,7 +170,7 @@ def set_plan(
     if changes:
         record_change(session, actor=actor, action="update", obj_type="cataloguing_plan",
                       obj_id=year, changes=changes)
-    session.commit()
+    session.flush()
     return get_plan(session, year)[0]
 
 

@@ -90,7 +90,7 @@ def create_edition(
     record_change(session, actor=actor, action="create", obj_type="edition", obj_id=edition.id,
                   changes={"title": [None, edition.title], "flavour": [None, flavour],
                            **field_changes([], fields)})
-    session.commit()
+    session.flush()
     return edition
 
 
@@ -120,5 +120,5 @@ def edit_edition(
         record_event(session, actor, edition, "subject_indexed")
     record_change(session, actor=actor, action="update", obj_type="edition", obj_id=edition.id,
                   changes=diff)
-    session.commit()
+    session.flush()
     return edition

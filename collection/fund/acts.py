@@ -49,7 +49,7 @@ class CopyNotAvailable(ConflictError):
 
 def create_withdrawal_act(
     session: Session, *, actor: Actor, act_date: object, reason: str, number: str = "",
-    note: str = "", corrects_id: int | None = None, commit: bool = True,
+    note: str = "", corrects_id: int | None = None,
 ) -> WithdrawalAct:  # fmt: skip
     """Open a draft act; a blank number becomes the next "YYYY-NNN" of its year."""
     errors: dict[str, str] = {}
@@ -94,8 +94,7 @@ def create_withdrawal_act(
         changes=created(act, ("number", "date", "reason", "note", "state"))
         | ({"corrects": [None, corrected.number]} if corrected else {}),
     )
-    if commit:
-        session.commit()
+    session.flush()
     return act
 
 
@@ -119,7 +118,6 @@ def _require_draft(act: WithdrawalAct) -> None:
 
 def add_copies_to_act(
     session: Session, *, actor: Actor, act: WithdrawalAct, inventory_numbers: str | Iterable[str],
-    commit: bool = True,
 ) -> list[Copy]:  # fmt: skip
     """Put copies (by inventory number or barcode) into a draft act; each copy leaves only once."""
     _require_draft(act)
@@ -170,8 +168,7 @@ def add_copies_to_act(
         )
     session.flush()
     session.expire(act, ["copies"])
-    if commit:
-        session.commit()
+    session.flush()
     return chosen
 
 
@@ -192,10 +189,10 @@ def remove_copy_from_act(session: Session, *, actor: Actor, act: WithdrawalAct, 
     )
     session.flush()
     session.expire(act, ["copies"])
-    session.commit()
+    session.flush()
 
 
-def sign_act(session: Session, *, actor: Actor, act: WithdrawalAct, commit: bool = True) -> WithdrawalAct:
+def sign_act(session: Session, *, actor: Actor, act: WithdrawalAct) -> WithdrawalAct:
     """Sign the act: its copies leave the fund on its date and it never changes again."""
     _require_draft(act)
     copies = list(session.scalars(select(Copy).where(Copy.withdrawal_act_id == act.id)))
@@ -226,8 +223,7 @@ def sign_act(session: Session, *, actor: Actor, act: WithdrawalAct, commit: bool
             obj_id=copy.inventory_number,
             changes={"status": ["in_fund", status]},
         )
-    if commit:
-        session.commit()
+    session.flush()
     return act
 
 
@@ -252,7 +248,7 @@ def update_act(session: Session, *, actor: Actor, act: WithdrawalAct, **values: 
             obj_id=act.number,
             changes=changes,
         )
-    session.commit()
+    session.flush()
     return act
 
 

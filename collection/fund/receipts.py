@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from collection.audit import Actor, created, record_change
 from collection.catalogue.models import Edition
-from collection.db import now_utc
+from collection.db import now_utc, savepoint
 from collection.errors import N_, ConflictError, InvalidValueError, NotFoundError
 from collection.fund.documents import (
     MAX_COPIES_AT_ONCE,
@@ -73,7 +73,7 @@ def set_inventory_scheme(
         obj_id=1,
         changes={"scheme": [old.example(), scheme.example()]},
     )
-    session.commit()
+    session.flush()
     return scheme
 
 
@@ -82,11 +82,9 @@ def set_inventory_scheme(
 
 def create_receipt(
     session: Session, *, actor: Actor, receipt_date: object, source: str, number: str = "",
-    supplier: str = "", document: str = "", note: str = "", commit: bool = True,
+    supplier: str = "", document: str = "", note: str = "",
 ) -> Receipt:  # fmt: skip
-    """Register a receipt; a blank number becomes the next "YYYY-NNN" of its year.
-
-    ``commit=False`` leaves the transaction open for a caller that adds more to it."""
+    """Register a receipt; a blank number becomes the next "YYYY-NNN" of its year."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
     for name, check in (
@@ -132,8 +130,7 @@ def create_receipt(
         obj_id=receipt.number,
         changes=created(receipt, ("number", "date", "source", "supplier", "document", "note")),
     )
-    if commit:
-        session.commit()
+    session.flush()
     return receipt
 
 
@@ -153,12 +150,12 @@ def list_receipts(session: Session, *, year: int | None = None) -> list[tuple[Re
 def add_copies_to_receipt(
     session: Session, *, actor: Actor, receipt: Receipt, edition_id: object, quantity: object = 1,
     price: object = "0", location: str = "", numbers: str | Sequence[str] | None = None,
-    barcodes: Sequence[str] | None = None, scheme: InventoryScheme | None = None, commit: bool = True,
+    barcodes: Sequence[str] | None = None, scheme: InventoryScheme | None = None,
 ) -> list[Copy]:  # fmt: skip
     """Add ``quantity`` copies of an edition at ``price`` each, numbered by the scheme.
 
     With ``numbers`` the given inventory numbers are used instead (as many copies as numbers);
-    each must never have been issued before. ``commit=False`` leaves the transaction open.
+    each must never have been issued before; a taken one leaves none of them claimed.
     """
     errors: dict[str, str] = {}
     edition = None
@@ -196,9 +193,9 @@ def add_copies_to_receipt(
         raise InvalidValueError(N_("Перевірте виділені поля"), errors=errors, params=params)
     if given:
         try:
-            issued = [claim_number(session, n) for n in given]
+            with savepoint(session):  # a taken number releases the ones this call claimed before it
+                issued = [claim_number(session, n) for n in given]
         except ConflictError as error:
-            session.rollback()
             raise type(error)(error.message, field="numbers", params=error.params) from None
     else:
         issued = allocate_numbers(session, scheme or get_inventory_scheme(session), count, receipt.date.year)
@@ -224,6 +221,5 @@ def add_copies_to_receipt(
             changes=created(copy, ("inventory_number", "barcode", "location", "price", "acquired", "status"))
             | {"receipt": [None, receipt.number], "edition": [None, edition.id]},
         )
-    if commit:
-        session.commit()
+    session.flush()
     return copies

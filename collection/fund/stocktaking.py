@@ -119,7 +119,7 @@ def open_stocktake(session: Session, *, actor: Actor, location: str, note: str =
         obj_id=stocktake.id,
         changes=created(stocktake, ("location", "note", "state")),
     )
-    session.commit()
+    session.flush()
     return stocktake
 
 
@@ -203,7 +203,7 @@ def add_finds(session: Session, *, actor: Actor, stocktake: Stocktake, entries: 
         obj_id=stocktake.id,
         changes={"finds": [None, {"matched": matched, "unknown": len(unknown)}]},
     )
-    session.commit()
+    session.flush()
     return FindsAdded(matched, unknown, repeated, elsewhere)
 
 
@@ -242,14 +242,13 @@ def close_stocktake(
     if missing:
         act = fund_acts.create_withdrawal_act(
             session, actor=actor, act_date=act_date or date.today(), reason=reason,
-            note=f"Переоблік №{stocktake.id}, {stocktake.location}", commit=False,
+            note=f"Переоблік №{stocktake.id}, {stocktake.location}",
         )  # fmt: skip
         fund_acts.add_copies_to_act(
             session, actor=actor, act=act, inventory_numbers=[c.inventory_number for c in missing],
-            commit=False,
         )  # fmt: skip
         if sign:
-            fund_acts.sign_act(session, actor=actor, act=act, commit=False)
+            fund_acts.sign_act(session, actor=actor, act=act)
     stocktake.state = "closed"
     stocktake.closed_at = now_utc()
     stocktake.closed_by = actor.username
@@ -266,7 +265,7 @@ def close_stocktake(
             "missing": [None, len(missing)],
         },
     )
-    session.commit()
+    session.flush()
     return act
 
 

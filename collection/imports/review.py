@@ -57,7 +57,7 @@ def retry_quarantined(
     session: Session, job_id: int, number: int, *, actor: Actor, flavour: str | None = None,
     encoding: str | None = None, quality_tolerance: int = 0,
 ) -> QuarantinedRecord:  # fmt: skip
-    """Re-read a quarantined record and import it if it now reads; commits.
+    """Re-read a quarantined record and import it if it now reads.
 
     InvalidValueError (with the new reason) when it still cannot be read.
     """
@@ -71,7 +71,7 @@ def retry_quarantined(
     if not records:
         reason = next((r.reason for r in results if not isinstance(r, ReadRecord)), "no record")
         item.reason = reason[:4000]
-        session.commit()
+        session.flush()
         raise InvalidValueError(N_("Запис досі не читається: {reason}"), field="raw",
                                 params={"reason": reason})
     job = get_job(session, job_id)
@@ -85,7 +85,7 @@ def retry_quarantined(
     item.state = "retried"
     record_change(session, actor=actor, action="update", obj_type="quarantined_record",
                   obj_id=item.id, changes={"state": ["open", "retried"]})
-    session.commit()
+    session.flush()
     return item
 
 
@@ -114,7 +114,7 @@ def get_alternative(session: Session, alternative_id: int) -> AlternativeRecord:
 
 
 def accept_alternative(session: Session, alternative_id: int, *, actor: Actor) -> Edition:
-    """Make the alternative the edition's record; the replaced record is kept; commits."""
+    """Make the alternative the edition's record; the replaced record is kept."""
     item = get_alternative(session, alternative_id)
     if item.state != "pending":
         raise ConflictError(N_("Альтернативний запис {id} уже розглянуто"),
@@ -142,12 +142,12 @@ def accept_alternative(session: Session, alternative_id: int, *, actor: Actor) -
                                  edition_id=edition.id, kind="edited"))
     record_change(session, actor=actor, action="update", obj_type="edition", obj_id=edition.id,
                   changes=changes)
-    session.commit()
+    session.flush()
     return edition
 
 
 def reject_alternative(session: Session, alternative_id: int, *, actor: Actor) -> AlternativeRecord:
-    """Keep the stored record; the alternative stays, marked rejected; commits."""
+    """Keep the stored record; the alternative stays, marked rejected."""
     item = get_alternative(session, alternative_id)
     if item.state != "pending":
         raise ConflictError(N_("Альтернативний запис {id} уже розглянуто"),
@@ -155,5 +155,5 @@ def reject_alternative(session: Session, alternative_id: int, *, actor: Actor) -
     item.state, item.decided_by, item.decided_at = "rejected", actor.username, now_utc()
     record_change(session, actor=actor, action="update", obj_type="alternative_record",
                   obj_id=item.id, changes={"state": ["pending", "rejected"]})
-    session.commit()
+    session.flush()
     return item

@@ -86,7 +86,8 @@ def start_import(
 ) -> ImportJob:  # fmt: skip
     """The job for importing ``path``: an unfinished job of the same file is resumed, else new.
 
-    Commits, so the job is visible (to a progress page, to a re-run) before work starts.
+    Flushed, not committed: the caller commits, so the job is visible (to a progress page, to a
+    re-run, to ``run_import``'s own sessions) before work starts.
     """
     options = options or ImportOptions()
     options.validate()
@@ -107,7 +108,7 @@ def start_import(
                       changes={"file_name": [None, job.file_name], "sha256": [None, sha]})
     else:
         job.file_path = str(path.resolve())
-    session.commit()
+    session.flush()
     return job
 
 
@@ -130,6 +131,10 @@ def run_import(
     stream: BinaryIO | None = None, workers: int | None = None,
 ) -> ImportJob:  # fmt: skip
     """Import the job's file from ``resume_from`` on, one transaction per batch; returns the job.
+
+    The one exception to "the caller commits": a file of a million records cannot be one
+    transaction, and a killed import must resume after its last batch, so this takes a session
+    factory and commits each batch itself (the caller must have committed ``start_import``'s job).
 
     ``stream`` replaces opening ``job.file_path``; ``progress`` is called after each committed
     batch (the CLI's progress bar, by bytes); ``checkpoint`` after each batch is flushed and

@@ -164,7 +164,7 @@ def allocate_programme(
             "held_statuses": [None, sorted(held_statuses)],
         },
     )
-    session.commit()
+    session.flush()
     return plan
 
 
@@ -210,7 +210,6 @@ def adjust_allocation(
     problems += _below_committed(session, programme_id, wanted)
     if problems:
         described = _describe(session, problems)
-        session.rollback()
         raise AllocationLimitExceeded(
             N_("Розподіл виходить за межі: {problems}"),
             params={"problems": described},
@@ -225,10 +224,10 @@ def adjust_allocation(
         (line.library_id, line.title_id): line
         for line in session.scalars(select(AllocationLine).where(AllocationLine.programme_id == programme_id))
     }
+    unknown = sorted(code for code, _title in wanted if code not in library_ids)
+    if unknown:  # refused before any line is written, so nothing half-adjusted is left behind
+        raise LibraryNotFound(N_("Бібліотеку {code} не знайдено"), params={"code": unknown[0]})
     for (code, title), quantity in sorted(wanted.items()):
-        if code not in library_ids:
-            session.rollback()
-            raise LibraryNotFound(N_("Бібліотеку {code} не знайдено"), params={"code": code})
         line = lines.get((library_ids[code], int(title)))
         old = line.quantity if line else 0
         if old == quantity:
@@ -253,7 +252,7 @@ def adjust_allocation(
             obj_id=f"{programme_id}/{code}/{title}",
             changes={"quantity": [old, quantity]},
         )
-    session.commit()
+    session.flush()
 
 
 def _below_committed(

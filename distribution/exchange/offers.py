@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from collection.audit import Actor, record_change
 from collection.catalogue.models import Edition
+from collection.db import savepoint
 from collection.errors import N_
 from collection.fund.models import Copy
 from distribution.errors import DistributionError, InvalidProgrammeData
@@ -113,7 +114,7 @@ def load_offers(
                      "offers_created": [None, result.created], "offers_updated": [None, result.updated],
                      "titles_created": [None, stored.created]},
         )  # fmt: skip
-    session.commit()
+    session.flush()
     return result
 
 
@@ -250,7 +251,7 @@ def offer_fund_duplicates(
         if released:
             record_change(session, actor=actor, action="update", obj_type="programme", obj_id=programme.id,
                           changes={"released_from_closed_rounds": [None, released]})  # fmt: skip
-        session.commit()
+        session.flush()
         return outcome
     chosen: dict[int, list[Copy]] = defaultdict(list)
     for chunk in in_chunks(sorted(extra)):
@@ -263,17 +264,17 @@ def offer_fund_duplicates(
             if len(chosen[copy.edition_id]) < extra[copy.edition_id]:
                 chosen[copy.edition_id].append(copy)
     try:
-        _reserve_copies(session, actor, programme, chosen, outcome)
-        record_change(
-            session, actor=actor, action="update", obj_type="programme", obj_id=programme.id,
-            changes={"duplicates_offered": [None, outcome.copies], "duplicates_keep": [None, keep],
-                     "titles_created": [None, outcome.titles_created],
-                     "released_from_closed_rounds": [None, released]},
-        )  # fmt: skip
-        session.commit()
+        with savepoint(session):  # a clash undoes only this call's reservations, not the caller's work
+            _reserve_copies(session, actor, programme, chosen, outcome)
     except IntegrityError as clash:  # another round reserved one of these copies a moment earlier
-        session.rollback()
         raise CopiesJustReserved(JUST_RESERVED) from clash
+    record_change(
+        session, actor=actor, action="update", obj_type="programme", obj_id=programme.id,
+        changes={"duplicates_offered": [None, outcome.copies], "duplicates_keep": [None, keep],
+                 "titles_created": [None, outcome.titles_created],
+                 "released_from_closed_rounds": [None, released]},
+    )  # fmt: skip
+    session.flush()
     return outcome
 
 

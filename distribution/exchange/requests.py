@@ -75,7 +75,6 @@ def request_copies(
         else:
             wanted[title_id] = quantity
     if errors:
-        session.rollback()
         raise InvalidProgrammeData(N_("Перевірте виділені поля"), errors=errors)
     isbn_of = dict(
         session.execute(
@@ -110,5 +109,5 @@ def request_copies(
             obj_id=f"{programme.id}/{library.code}/{isbn_of.get(title_id) or title_id}",
             changes={"quantity": [old, quantity]},
         )  # fmt: skip
-    session.commit()
+    session.flush()
     return outcome

@@ -9,7 +9,8 @@ state programme's: ``received_by_title`` counts the offered copies as on hand. W
 have been dispatched, ``withdraw_dispatched_copies`` takes them out of the fund with a signed
 withdrawal act (reason "transferred").
 
-Every write holds the programme's lock (``lock_programme``), is audited and commits.
+Every write holds the programme's lock (``lock_programme``) and is audited; the caller's unit of work
+commits it (or, by ending without a commit, releases the lock and keeps nothing).
 """
 
 from __future__ import annotations
@@ -149,20 +150,19 @@ def withdraw_dispatched_copies(
                   if c.status == "in_fund" and c.withdrawal_act_id is None]  # fmt: skip
         leaving.extend(usable[: max(0, due)])
     if not leaving:
-        session.rollback()
         return None
     act = fund_acts.create_withdrawal_act(
         session, actor=actor, act_date=act_date or date.today(), reason="transferred",
-        note=f"Обмінний фонд: {programme.name} (програма {programme.id})", commit=False,
+        note=f"Обмінний фонд: {programme.name} (програма {programme.id})",
     )  # fmt: skip
     numbers = [copy.inventory_number for _, copy in leaving]
-    fund_acts.add_copies_to_act(session, actor=actor, act=act, inventory_numbers=numbers, commit=False)
-    fund_acts.sign_act(session, actor=actor, act=act, commit=False)
+    fund_acts.add_copies_to_act(session, actor=actor, act=act, inventory_numbers=numbers)
+    fund_acts.sign_act(session, actor=actor, act=act)
     for reservation, _copy in leaving:
         reservation.state = "dispatched"
     record_change(
         session, actor=actor, action="update", obj_type="programme", obj_id=programme.id,
         changes={"fund_copies_withdrawn": [None, len(leaving)], "withdrawal_act": [None, act.number]},
     )  # fmt: skip
-    session.commit()
+    session.flush()
     return act

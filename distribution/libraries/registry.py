@@ -169,7 +169,7 @@ def load_libraries(session: Session, *, actor: Actor, stream: BinaryIO, filename
             changes={**changes, "file": [None, result.file]},
         )
         result.updated += 1
-    session.commit()
+    session.flush()
     return result
 
 

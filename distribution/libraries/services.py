@@ -78,7 +78,7 @@ def create_library(session: Session, *, actor: Actor, **values: Any) -> Library:
         session, actor=actor, action="create", obj_type="library", obj_id=library.code,
         changes=created(library, ["code", *EDITABLE_FIELDS]),
     )  # fmt: skip
-    session.commit()
+    session.flush()
     return library
 
 
@@ -110,7 +110,7 @@ def update_library(
             session, actor=actor, action="update", obj_type="library", obj_id=library.code,
             changes=changes,
         )  # fmt: skip
-        session.commit()
+        session.flush()
     return changes
 
 
@@ -166,7 +166,7 @@ def change_status(
         obj_id=library.code,
         changes={**changes, **({"note": [None, note]} if note else {})},
     )
-    session.commit()
+    session.flush()
 
 
 def status_history(session: Session, library: Library) -> list[LibraryStatusChange]:

@@ -99,7 +99,6 @@ def receive_delivery(
     if session.scalar(
         select(Delivery.id).where(Delivery.programme_id == programme.id, Delivery.number == number)
     ):
-        session.rollback()
         raise DuplicateDelivery(
             N_("Надходження {number} вже зареєстроване"), field="number", params={"number": number}
         )
@@ -142,7 +141,7 @@ def receive_delivery(
             **{name: [None, value] for name, value in totals.items()},
         },
     )
-    session.commit()
+    session.flush()
     return result
 
 

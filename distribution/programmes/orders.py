@@ -178,5 +178,5 @@ def load_orders(
                 "orders_updated": [None, len(updates)],
             },
         )
-    session.commit()
+    session.flush()
     return result

@@ -111,20 +111,19 @@ def take_into_fund(
     if not wanted:
         errors["quantities"] = N_("Немає примірників для власного фонду")
     if errors:
-        session.rollback()
         raise InvalidProgrammeData(next(iter(errors.values())), errors=errors)
     titles = {
         t.id: t for t in session.scalars(select(ProgrammeTitle).where(ProgrammeTitle.id.in_(list(wanted))))
     }
     receipt = fund_receipts.create_receipt(
         session, actor=actor, receipt_date=receipt_date, source="state_programme", supplier=supplier,
-        document=document or programme.name[:255], note=f"{programme.name} ({programme.year})", commit=False,
+        document=document or programme.name[:255], note=f"{programme.name} ({programme.year})",
     )  # fmt: skip
     for title_id, copies in sorted(wanted.items()):
         title = titles[title_id]
         fund_receipts.add_copies_to_receipt(
             session, actor=actor, receipt=receipt, edition_id=title.edition_id, quantity=copies,
-            price=str(title.price or Decimal("0")), location=location, commit=False,
+            price=str(title.price or Decimal("0")), location=location,
         )  # fmt: skip
         session.add(
             ProgrammeFundTransfer(
@@ -137,5 +136,5 @@ def take_into_fund(
         changes={"taken_into_fund": [None, {str(t): c for t, c in sorted(wanted.items())}],
                  "receipt": [None, receipt.number]},
     )  # fmt: skip
-    session.commit()
+    session.flush()
     return receipt

@@ -88,7 +88,7 @@ def create_programme(
         obj_id=programme.id,
         changes=created(programme, ["name", "year", "kind", "state"]),
     )
-    session.commit()
+    session.flush()
     return programme
 
 

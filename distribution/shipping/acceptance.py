@@ -91,7 +91,6 @@ def accept_shipment(
     _require_state(session, shipment, ("dispatched", "delivered"))
     errors = _check_discrepancies(shipment, discrepancies)
     if errors:
-        session.rollback()
         raise InvalidShipmentData(N_("Розбіжності заповнено з помилками"), errors=errors, params={"max": 255})
     old_state = shipment.state
     for item in discrepancies:
@@ -112,7 +111,7 @@ def accept_shipment(
         "accepted_on": [None, accepted_on.isoformat()],
         "discrepancies": [None, [f"{d.title_id}:{d.kind}:{d.quantity}" for d in discrepancies]],
     })  # fmt: skip
-    session.commit()
+    session.flush()
     return shipment
 
 
@@ -153,7 +152,6 @@ def correct_shipment(
     changes = {title_id: copies for title_id, copies in (lines or {}).items() if copies}
     original = _locked(session, shipment_id)
     if not original.frozen or original.kind == "correction":
-        session.rollback()
         raise ShipmentStateError(
             N_("Виправити можна лише відправлене відправлення, а не чернетку чи виправлення ({number})"),
             params={"number": original.number},
@@ -165,7 +163,6 @@ def correct_shipment(
     if not changes and (new_carrier, new_tracking) == (original.carrier, original.tracking_number):
         errors["lines"] = N_("Виправлення нічого не змінює")
     if errors:
-        session.rollback()
         raise InvalidShipmentData(next(iter(errors.values())), errors=errors, params={"max": 64})
     programme = session.get(Programme, original.programme_id)
     assert programme is not None
@@ -186,7 +183,7 @@ def correct_shipment(
         "tracking_number": [original.tracking_number, new_tracking],
         "note": [None, correction.note],
     }, action="create")  # fmt: skip
-    session.commit()
+    session.flush()
     return correction
 
 
@@ -269,16 +266,14 @@ def write_off_lost(
     shipment = _locked(session, shipment_id)
     item = next((d for d in shipment.discrepancies if d.id == discrepancy_id), None)
     if item is None:
-        session.rollback()
         raise ShipmentNotFound(N_("Відправлення {id} не знайдено"), params={"id": shipment_id})
     left = item.reopened - item.written_off
     if not 0 < copies <= left:
-        session.rollback()
         raise InvalidShipmentData(
             N_("Списати можна від 1 до {left} прим."), field="copies", params={"left": left}
         )
     item.written_off += copies
     _audit(session, actor, shipment, {f"lost_in_transit.{item.title_id}": [item.written_off - copies,
                                                                             item.written_off]})  # fmt: skip
-    session.commit()
+    session.flush()
     return item

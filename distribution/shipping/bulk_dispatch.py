@@ -3,13 +3,15 @@
 Staff dispatch a programme's shipments from one list (a carrier's export, a spreadsheet): shipment
 number, carrier, tracking number, date. Either every item is dispatched or none is.
 
-Why not call ``dispatch.dispatch_shipment`` in a loop: it commits once per shipment, so a bad
-tenth item would leave nine shipments sent. Checking everything first and dispatching after is
-not enough either, because between the check and the n-th commit another user may change a
-shipment. So the batch is one transaction: take the programme's lock once, read every named
+Why not call ``dispatch.dispatch_shipment`` in a loop: a caller committing once per shipment would
+leave nine shipments sent when the tenth item is bad. Checking everything first and dispatching
+after is not enough either, because between the check and the n-th commit another user may change
+a shipment. So the batch is one transaction: take the programme's lock once, read every named
 shipment under it, check every item (number known in this programme and not repeated, state
 planned or packed, carrier and tracking number by the single-dispatch rule), and only when
-nothing is wrong apply ``dispatch.apply_dispatch`` to each shipment, then commit once. The single
+nothing is wrong apply ``dispatch.apply_dispatch`` to each shipment; the caller commits once. A
+refused list writes nothing and leaves the caller's session as it was (the caller's transaction
+end releases the lock). The single
 and the bulk path share that one function (and ``dispatch.carrier_errors``), so they cannot
 disagree about what dispatching means.
 
@@ -252,7 +254,6 @@ def dispatch_shipments(
     shipments = _shipments(session, programme_id, [item.shipment_number.strip() for item in items])
     problems.extend(_check_shipments(items, shipments))
     if problems:
-        session.rollback()  # releases the lock
         problems.sort(key=lambda p: p.row)
         raise BulkDispatchRefused(problems)
     todo = [(shipments[item.shipment_number.strip()], item) for item in items]
@@ -262,5 +263,5 @@ def dispatch_shipments(
             session, shipment, actor=actor, carrier=item.carrier.strip(),
             tracking_number=item.tracking_number.strip(), dispatched_on=item.dispatched_on or date.today(),
         )  # fmt: skip
-    session.commit()
+    session.flush()
     return [shipment for shipment, _item in todo]

@@ -71,7 +71,6 @@ def _locked(session: Session, shipment_id: int, library_id: int | None = None) -
 
 def _require_state(session: Session, shipment: Shipment, allowed: Sequence[str]) -> None:
     if shipment.state not in allowed:
-        session.rollback()
         raise ShipmentStateError(
             N_("Відправлення {number} має стан «{state}»: цей крок неможливий"),
             params={"number": shipment.number, "state": shipment.state},
@@ -104,7 +103,7 @@ def mark_packed(session: Session, *, actor: Actor, shipment_id: int) -> Shipment
     _set_state(shipment, "packed")
     shipment.packed_by = actor.username
     _audit(session, actor, shipment, {"state": ["planned", "packed"]})
-    session.commit()
+    session.flush()
     return shipment
 
 
@@ -114,7 +113,7 @@ def unpack(session: Session, *, actor: Actor, shipment_id: int) -> Shipment:
     _require_state(session, shipment, ("packed",))
     _set_state(shipment, "planned")
     _audit(session, actor, shipment, {"state": ["packed", "planned"]})
-    session.commit()
+    session.flush()
     return shipment
 
 
@@ -206,7 +205,7 @@ def dispatch_shipment(
         session, shipment, actor=actor, carrier=carrier, tracking_number=tracking_number,
         dispatched_on=dispatched_on, parcel_tracking=parcel_tracking, note=note,
     )  # fmt: skip
-    session.commit()
+    session.flush()
     return shipment
 
 
@@ -220,5 +219,5 @@ def mark_delivered(
     shipment.delivered_on = delivered_on
     _audit(session, actor, shipment, {"state": ["dispatched", "delivered"],
                                       "delivered_on": [None, delivered_on.isoformat()]})  # fmt: skip
-    session.commit()
+    session.flush()
     return shipment

@@ -114,7 +114,7 @@ def pack_programme(
             "packed": [None, sum(p.copies for ps in stored.values() for p in ps)],
         },
     )
-    session.commit()
+    session.flush()
     return stored
 
 

@@ -133,6 +133,7 @@ def test_the_acceptance_act_appears_once_the_library_answers(client, db):
         db, actor=TEST_ACTOR, shipment_id=shipment.id, accepted_on=date(2026, 11, 25),
         discrepancies=[Discrepancy(title_id(db, programme.id, A), "shortage", 2, "пачка надірвана")],
     )  # fmt: skip
+    db.commit()
     page = plain(client.get(f"/shipments/{shipment.id}/documents/acceptance-act").text)
     assert f"Акт приймання № {shipment.number}-П" in page
     assert "пачка надірвана" in page and "недостача" in page and "1 471,00" in page

@@ -36,6 +36,7 @@ def world(db):
     programme = create_programme(db, actor=TEST_ACTOR, name="Обмінний фонд 2026", year=2026, kind="exchange")
     offers = io.BytesIO(csv_bytes(HEADER, ROWS))
     assert load_offers(db, actor=TEST_ACTOR, programme_id=programme.id, stream=offers, filename="o.csv").ok
+    db.commit()
     titles = dict(db.execute(select(ProgrammeTitle.isbn, ProgrammeTitle.id)).all())
     return {"programme": programme.id, "first": first, "second": second, "a": titles[A], "b": titles[B]}
 
@@ -51,6 +52,7 @@ def count(db, model) -> int:
 def test_staff_upload_an_offer_list_all_or_nothing_and_idempotently(client, db):
     make_user(db, "prog", "programme")
     programme = create_programme(db, actor=TEST_ACTOR, name="Обмін", year=2026, kind="exchange")
+    db.commit()
     headers = bearer(client, "prog")
     url = f"/api/v1/programmes/{programme.id}/offers"
     bad = csv_bytes(HEADER, [*ROWS, [isbn13(303), "Тіні", "", "", "", "", "-1"]])
@@ -125,6 +127,7 @@ def test_requests_close_when_the_round_is_allocated(client, db, world):
     base = f"/api/v1/exchange/{world['programme']}"
     client.put(f"{base}/requests/LG-EXA-01", headers=lib1, json={"quantities": {world["a"]: 3}})
     allocate_programme(db, actor=TEST_ACTOR, programme_id=world["programme"])
+    db.commit()
     late = client.put(f"{base}/requests/LG-EXA-01", headers=lib1, json={"quantities": {world["a"]: 4}})
     assert late.status_code == 409
     assert client.get(base, headers=lib1).status_code == 404
@@ -160,6 +163,7 @@ def test_a_library_cannot_request_once_collecting_has_closed(client, db, world):
     url = f"/exchange/{world['programme']}"
     token = csrf_of(client.get(url).text)
     allocate_programme(db, actor=TEST_ACTOR, programme_id=world["programme"])
+    db.commit()
     response = client.post(url, data={f"title_{world['a']}": "1", "csrf_token": token})
     assert response.status_code == 409
     assert client.get(url).status_code == 404

@@ -14,7 +14,7 @@ from tests.distribution.programme_builders import A, B, programme_with_orders
 def test_to_fund_takes_what_is_asked_or_refuses_and_changes_nothing(env, session):  # noqa: F811
     programme = programme_with_orders(session, [["LG-A01", A, 3]], received=[[A, 5, 0], [B, 1, 0]])
     allocate_programme(session, actor=TEST_ACTOR, programme_id=programme.id)
-    session.rollback()
+    session.commit()
     refused = invoke("programme", "to-fund", programme.id, "--take", f"{A}=3")
     assert refused.exit_code == 1 and "quantities" in refused.output
     assert invoke("programme", "to-fund", programme.id, "--take", "123=1").exit_code == 1

@@ -170,6 +170,7 @@ def allocated(env, session):
     programme = programme_with_orders(session, [["LG-A01", PA, 4], ["LG-B01", PA, 2], ["LG-A01", PB, 1]],
                                       received=[[PA, 5, 0], [PB, 1, 0]])  # fmt: skip
     allocate_programme(session, actor=TEST_ACTOR, programme_id=programme.id)
+    session.commit()
     return programme.id
 
 

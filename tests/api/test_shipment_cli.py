@@ -38,6 +38,7 @@ def packed(env, session):
     )
     allocate_programme(session, actor=TEST_ACTOR, programme_id=programme.id)
     pack_programme(session, actor=TEST_ACTOR, programme_id=programme.id, limits=CarrierLimits(max_copies=4))
+    session.commit()
     codes = dict(session.execute(select(Library.id, Library.code)).all())
     numbers = {codes[s.library_id]: s.number for s in list_shipments(session, programme_id=programme.id)}
     return {"programme": str(programme.id), "a": numbers["LG-A01"], "b": numbers["LG-B01"]}

@@ -398,6 +398,7 @@ def test_staff_write_off_copies_lost_in_transit_and_they_are_not_sent_again(db, 
     a = title_id(db, programme, A)
     accept_shipment(db, actor=TEST_ACTOR, shipment_id=shipment.id, accepted_on=date.today(),
                     discrepancies=[Discrepancy(a, "shortage", 2)])  # fmt: skip
+    db.commit()
     page_login(client, "olha")
     page = f"/shipments/{shipment.id}"
     (shortage,) = shipment_of(db, programme, "LG-A01").discrepancies

@@ -38,7 +38,9 @@ def make_receipt(session: Session, **overrides: Any) -> Receipt:
         "supplier": "ТОВ «Книжковий світ»",
         "document": "накладна № 17",
     }
-    return fund_receipts.create_receipt(session, actor=ACTOR, **(values | overrides))
+    receipt = fund_receipts.create_receipt(session, actor=ACTOR, **(values | overrides))
+    session.commit()  # the services only flush: a builder commits, as a route would
+    return receipt
 
 
 def receive(
@@ -52,7 +54,7 @@ def receive(
     receipt_values = {k: overrides.pop(k) for k in ("receipt_date", "source", "number") if k in overrides}
     receipt = make_receipt(session, **receipt_values)
     edition = edition or make_edition(session)
-    return fund_receipts.add_copies_to_receipt(
+    copies = fund_receipts.add_copies_to_receipt(
         session,
         actor=ACTOR,
         receipt=receipt,
@@ -61,8 +63,12 @@ def receive(
         price=price,
         **overrides,
     )
+    session.commit()
+    return copies
 
 
 def make_act(session: Session, **overrides: Any) -> WithdrawalAct:
     values = {"act_date": date(2026, 6, 1), "reason": "worn_out"}
-    return fund_acts.create_withdrawal_act(session, actor=ACTOR, **(values | overrides))
+    act = fund_acts.create_withdrawal_act(session, actor=ACTOR, **(values | overrides))
+    session.commit()
+    return act

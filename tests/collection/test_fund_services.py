@@ -138,6 +138,7 @@ def test_even_a_direct_change_to_a_signed_act_is_refused(session):
         session, actor=ACTOR, act=act, inventory_numbers=[copies[0].inventory_number]
     )
     fund_acts.sign_act(session, actor=ACTOR, act=act)
+    session.commit()
     act.reason = "obsolete"
     with pytest.raises(fund_acts.ActSigned):
         session.flush()

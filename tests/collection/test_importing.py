@@ -30,6 +30,7 @@ def do_import(engine, path, *, options=None, tolerance=0, batch_size=1000, resum
     factory = make_session_factory(engine)
     with factory() as session:
         job = start_import(session, path=path, actor=ACTOR, options=options, resume=resume)
+        session.commit()  # run_import reads the job from its own sessions
     return run_import(factory, job.id, actor=ACTOR, batch_size=batch_size,
                       quality_tolerance=tolerance)
 
@@ -193,6 +194,7 @@ def test_a_killed_import_resumes_and_ends_complete_without_duplicates(
         actor = Actor(None, "tests")
         with factory() as session:
             job = start_import(session, path={str(path)!r}, actor=actor)
+            session.commit()
         def crash(number, stage):
             if number == 3 and stage == {stage!r}:
                 os._exit(9)
@@ -257,6 +259,7 @@ def test_worker_processes_give_the_same_result_as_one_process(engine, session, t
     factory = make_session_factory(engine)
     with factory() as s:
         job = start_import(s, path=path, actor=ACTOR)
+        s.commit()
     parallel = run_import(factory, job.id, actor=ACTOR, batch_size=25, workers=2)
     assert parallel.count("created") == 120
     assert parallel.count("copies_created") == sum(len(r.get_fields("952")) for r in records)

@@ -137,6 +137,7 @@ def test_concurrent_receipts_get_distinct_inventory_numbers(engine, session):
                 copies = fund_receipts.add_copies_to_receipt(
                     own, actor=ACTOR, receipt=receipt, edition_id=edition.id, quantity=2, price="10"
                 )
+                own.commit()  # each call is one request's unit of work
                 numbers += [c.inventory_number for c in copies]
             return numbers
 

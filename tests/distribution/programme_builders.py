@@ -72,4 +72,5 @@ def programme_with_orders(session: Any, orders: Any, received: Any = None) -> An
         delivery = io.BytesIO(csv_bytes(["isbn", "received", "damaged"], received))
         assert receive_delivery(session, actor=TEST_ACTOR, programme_id=programme.id, stream=delivery,
                                 filename="d1.csv").ok
+    session.commit()  # the services only flush: a builder commits, as a route would
     return programme

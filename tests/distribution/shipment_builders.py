@@ -51,6 +51,7 @@ def packed_programme(session, max_copies=100):
     pack_programme(
         session, actor=TEST_ACTOR, programme_id=programme.id, limits=CarrierLimits(max_copies=max_copies)
     )
+    session.commit()  # the services only flush: a builder commits, as a route would
     return programme
 
 
@@ -62,4 +63,5 @@ def dispatched_programme(session, max_copies=100):
             session, actor=TEST_ACTOR, shipment_id=shipment.id, carrier="nova_poshta",
             tracking_number=f"2040000000{shipment.id:04d}", dispatched_on=DAY,
         )  # fmt: skip
+    session.commit()
     return programme

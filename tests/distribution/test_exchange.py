@@ -210,6 +210,7 @@ def test_the_schema_refuses_a_second_reservation_of_a_reserved_copy(session):
     copy = receive(session, edition, quantity=2)[1]
     programme = exchange_round(session)
     offer_fund_duplicates(session, actor=TEST_ACTOR, programme_id=programme.id, keep=1)
+    session.commit()
     offer = session.scalars(select(ExchangeOffer)).one()
     session.add(ExchangeReservation(offer_id=offer.id, copy_id=copy.id))
     with pytest.raises(IntegrityError):

@@ -165,6 +165,7 @@ def test_two_staff_adjusting_at_once_can_never_over_allocate(session, engine, mo
     title_id = programme_titles(session, programme.id)[0].id
     adjust_allocation(session, actor=TEST_ACTOR, programme_id=programme.id,
                       changes={("LG-A01", title_id): 2, ("LG-B01", title_id): 2})
+    session.commit()
     real_state = fulfilment._state
 
     def slow_state(*args, **kwargs):  # both read inside the transaction, then dawdle: a race window
@@ -183,6 +184,7 @@ def test_two_staff_adjusting_at_once_can_never_over_allocate(session, engine, mo
             try:
                 adjust_allocation(own, actor=TEST_ACTOR, programme_id=programme.id,
                                   changes={(code, title_id): 8})  # alone: 8 + 2 = 10, fine
+                own.commit()
                 outcomes.append("ok")
             except AllocationLimitExceeded:
                 outcomes.append("refused")

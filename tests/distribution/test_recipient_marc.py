@@ -50,6 +50,7 @@ def import_real(engine, session, *relatives: str) -> list[Edition]:
     for relative in relatives:
         with factory() as own:
             job = start_import(own, path=data_path(relative), actor=ACTOR)
+            own.commit()
         assert run_import(factory, job.id, actor=ACTOR).state == "done"
     return list(session.scalars(select(Edition).order_by(Edition.id)))
 
