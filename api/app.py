@@ -10,8 +10,8 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from api.access import FUND_READ, LIBRARY_SIDE_READ, PROGRAMME_READ
 from api.auth.csrf import verify_csrf
-from api.auth.permissions import PROGRAMME_READ
 from api.auth.ratelimit import LoginRateLimiter
 from api.auth.sessions import SessionMiddleware
 from api.errors import install_error_handlers
@@ -77,9 +77,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.limiter = LoginRateLimiter(settings.login_attempts, settings.login_window_seconds)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.templates.env.globals["version"] = app.version
-    app.state.templates.env.globals["fund_roles"] = fund_routes.FUND_READ  # nav entry in base.html
+    app.state.templates.env.globals["fund_roles"] = FUND_READ  # nav entry in base.html
     app.state.templates.env.globals["programme_roles"] = PROGRAMME_READ  # nav entry in base.html
-    app.state.templates.env.globals["exchange_roles"] = (*PROGRAMME_READ, "library")  # nav entry
+    app.state.templates.env.globals["exchange_roles"] = LIBRARY_SIDE_READ  # nav entry
 
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key)
     install_error_handlers(app)

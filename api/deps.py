@@ -15,9 +15,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.access import require
 from api.auth import services as auth_services
 from api.auth.models import ApiToken, User
-from api.errors import Forbidden, LoginRequired, NotAuthenticated
+from api.errors import LoginRequired, NotAuthenticated
 from api.i18n import Translator, translator_for
 
 
@@ -69,8 +70,7 @@ def require_roles(roles: tuple[str, ...]) -> Callable[..., User]:
     """A REST dependency allowing only ``roles`` (403 otherwise)."""
 
     def dependency(user: CurrentUser) -> User:
-        if user.role not in roles:
-            raise Forbidden()
+        require(user, roles)
         return user
 
     return dependency
@@ -106,8 +106,7 @@ def require_page_roles(roles: tuple[str, ...]) -> Callable[..., User]:
     """A page dependency allowing only ``roles`` (a 403 page otherwise)."""
 
     def dependency(user: PageUser) -> User:
-        if user.role not in roles:
-            raise Forbidden()
+        require(user, roles)
         return user
 
     return dependency

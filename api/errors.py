@@ -11,6 +11,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from api.access import Forbidden  # the access rules raise it; mapped here
 from api.auth.csrf import CsrfError
 from api.auth.ratelimit import TooManyAttempts
 from api.i18n import translator_for
@@ -22,10 +23,6 @@ STATUS_BY_KIND = {"invalid": 422, "not_found": 404, "conflict": 409, "forbidden"
 
 class NotAuthenticated(Exception):
     """REST call without a valid bearer token."""
-
-
-class Forbidden(Exception):
-    """Authenticated, but the role does not allow this area."""
 
 
 class LoginRequired(Exception):

@@ -1,4 +1,4 @@
-"""Accounts and API tokens; roles and what each role may do live in ``api.auth.permissions``."""
+"""Accounts and API tokens; what each role may do lives in ``api.access``."""
 
 from __future__ import annotations
 

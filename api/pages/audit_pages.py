@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from api.access import READ_AUDIT
 from api.auth.models import User
-from api.auth.permissions import READ_AUDIT
 from api.deps import SessionDep, require_page_roles
 from api.pages.rendering import render
 from collection.audit import query_audit

@@ -15,12 +15,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
+from api.access import (
+    CATALOGUE_EDIT,
+    CATALOGUE_READ,
+    IMPORT_EXPORT,
+    PLAN_EDIT,
+    may,
+    require,
+    require_staff_area,
+)
 from api.auth.models import User
 from api.deps import PageUser, SessionDep
-from api.errors import Forbidden, PageNotFound
+from api.errors import PageNotFound
 from api.i18n import translator_for
 from api.pages.rendering import flash, redirect, render
-from api.routes.catalogue import CATALOGUE_EDIT, CATALOGUE_READ, PLAN_EDIT
 from collection.audit import entries_for_object
 from collection.catalogue import counts as cataloguing_counts
 from collection.catalogue import search as catalogue_search
@@ -57,8 +65,6 @@ VIEW_LABELS = [
     ("udc", N_("УДК")), ("bbk", N_("ББК")), ("subjects", N_("Предметні рубрики")),
     ("price", N_("Ціна")), ("control_number", N_("Контрольний номер")),
 ]
-# Exporting records is for those who import and export them (as /api/v1/export allows).
-EXPORT_ROLES = ("admin", "cataloguer", "acquisitions")
 EXPORT_FORMATS = [("iso2709", "ISO 2709 (.mrc)"), ("marcxml", "MARCXML"), ("json", "MARC-in-JSON")]
 _EXTENSIONS = {"iso2709": "mrc", "marcxml": "xml", "json": "json"}
 COPY_STATUS_LABELS = {
@@ -68,17 +74,11 @@ COPY_STATUS_LABELS = {
 
 
 def _reader(user: PageUser) -> User:
-    if user.role not in CATALOGUE_READ:
-        raise PageNotFound()
+    require_staff_area(user, CATALOGUE_READ)  # a library user is told the catalogue does not exist
     return user
 
 
 Reader = Annotated[User, Depends(_reader)]
-
-
-def _require(user: User, roles: tuple[str, ...]) -> None:
-    if user.role not in roles:
-        raise Forbidden()
 
 
 def _year(value: str | int | None) -> int:
@@ -107,7 +107,7 @@ def _render_counts(request: Request, session: Any, user: User, year: int, *,
     plan, _default = cataloguing_counts.get_plan(session, year)
     return render(request, "catalogue/counts.html", {
         "report": report, "year": year, "kinds": EVENT_KINDS, "kind_labels": KIND_LABELS,
-        "can_plan": user.role in PLAN_EDIT, "values": values or _plan_values(plan),
+        "can_plan": may(user, PLAN_EDIT), "values": values or _plan_values(plan),
         "errors": errors or {},
     }, status_code=status_code)
 
@@ -145,7 +145,7 @@ def counts_xlsx(request: Request, session: SessionDep, _user: Reader,
 @router.post("/counts/plan")
 async def save_plan(request: Request, session: SessionDep, user: Reader) -> Response:
     """Save the year's plan (admin, methodologist)."""
-    _require(user, PLAN_EDIT)
+    require(user, PLAN_EDIT)
     form = await request.form()
     year = _year(str(form.get("year", "")))
     values = {name: str(form.get(name, "")).strip()
@@ -184,7 +184,7 @@ def search_page(request: Request, session: SessionDep, user: Reader, q: str = ""
     result = catalogue_search.search_editions(session, q, field=field_value, page=page, per_page=20)
     return render(request, "catalogue/search.html", {
         "q": q, "field": field_value or "", "fields": SEARCH_FIELDS, "result": result,
-        "can_export": user.role in EXPORT_ROLES, "export_formats": EXPORT_FORMATS,
+        "can_export": may(user, IMPORT_EXPORT), "export_formats": EXPORT_FORMATS,
     })
 
 
@@ -192,7 +192,7 @@ def search_page(request: Request, session: SessionDep, user: Reader, q: str = ""
 def export_selection(session: SessionDep, user: Reader, q: str = "", field: str = "",
                      format: str = "iso2709") -> Response:
     """Download every record the search finds as MARC (collection.catalogue.exporting does the writing)."""
-    _require(user, EXPORT_ROLES)
+    require(user, IMPORT_EXPORT)  # exporting is for those who import and export (as /api/v1/export)
     check_export_options(format, None, "utf-8")
     field_value = field if field in dict(SEARCH_FIELDS) else None
     ids = catalogue_search.search_edition_ids(session, q, field=field_value)
@@ -234,7 +234,7 @@ def record_page(edition_id: int, request: Request, session: SessionDep, user: Re
     return render(request, "catalogue/record.html", {
         "edition": edition, "view_rows": _view_rows(edition),
         "rows": _rows_from_marc(edition.marc), "copies": catalogue_search.copies_of(session, edition.id),
-        "copy_status_labels": COPY_STATUS_LABELS, "can_edit": user.role in CATALOGUE_EDIT,
+        "copy_status_labels": COPY_STATUS_LABELS, "can_edit": may(user, CATALOGUE_EDIT),
         "history": entries_for_object(session, "edition", edition.id)[:20],
     })
 
@@ -359,7 +359,7 @@ def _render_editor(request: Request, edition: Any, rows: list[dict[str, Any]], *
 @router.get("/{edition_id}/edit")
 def edit_page(edition_id: int, request: Request, session: SessionDep, user: Reader) -> Response:
     """The field editor (cataloguer, admin)."""
-    _require(user, CATALOGUE_EDIT)
+    require(user, CATALOGUE_EDIT)
     edition = _edition(session, edition_id)
     record, _holdings = _split_holdings(edition.marc, edition.flavour)
     return _render_editor(request, edition, _rows_from_marc(record))
@@ -369,7 +369,7 @@ def edit_page(edition_id: int, request: Request, session: SessionDep, user: Read
 async def edit_submit(edition_id: int, request: Request, session: SessionDep,
                       user: Reader) -> Response:
     """Add/remove rows (re-render), or save all rows; errors are shown next to their inputs."""
-    _require(user, CATALOGUE_EDIT)
+    require(user, CATALOGUE_EDIT)
     edition = _edition(session, edition_id)
     form = await request.form()
     rows = _rows_from_form(form)

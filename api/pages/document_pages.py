@@ -15,15 +15,14 @@ from babel import numbers
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from api.access import check_programme_document, document_shipment
 from api.deps import PageUser, SessionDep
 from api.errors import PageNotFound
 from api.i18n import Translator, translator_for
 from api.pages.rendering import render
 from api.routes.documents import (
-    check_programme_document,
     sender_of,
     shipment_document,
-    shipment_for_document,
     xlsx_download,
 )
 from distribution.documents import programmes as programme_documents
@@ -94,7 +93,7 @@ def shipment_document_page(
     library has confirmed or reported discrepancies)."""
     if kind not in TEMPLATES:
         raise PageNotFound()
-    shipment = shipment_for_document(session, user, shipment_id, kind)
+    shipment = document_shipment(session, user, shipment_id, kind)
     document = shipment_document(session, shipment, kind, sender_of(request))
     return _show(request, document, kind, TEMPLATES[kind])
 

@@ -10,14 +10,22 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from api.access import (
+    LIBRARY_SIDE_READ,
+    PROGRAMME_READ,
+    PROGRAMME_WRITE,
+    is_library_user,
+    may,
+    require,
+    require_staff_area,
+    visible_round,
+)
 from api.auth.models import User
-from api.auth.permissions import PROGRAMME_WRITE
 from api.deps import PageUser, SessionDep
 from api.errors import Forbidden
 from api.i18n import translator_for
 from api.pages.programme_common import STATE_LABELS  # a round's states are a programme's
 from api.pages.rendering import flash, redirect, render
-from api.routes.exchange import check_exchange_access, check_offers_access, visible_round
 from collection.errors import N_, CollectionError
 from distribution.exchange import offers as exchange_offers
 from distribution.exchange import requests as exchange_requests
@@ -34,17 +42,17 @@ SOURCE_LABELS = {"file": N_("список (файл)"), "gift": N_("дар"), "d
 
 
 def _staff_reader(user: PageUser) -> User:
-    check_offers_access(user)
+    require_staff_area(user, PROGRAMME_READ)  # offers are staff's: a library user finds nothing (404)
     return user
 
 
 def _staff_writer(user: PageUser) -> User:
-    check_offers_access(user, write=True)
+    require_staff_area(user, PROGRAMME_WRITE)
     return user
 
 
 def _exchange_user(user: PageUser) -> User:
-    check_exchange_access(user)
+    require(user, LIBRARY_SIDE_READ)
     return user
 
 
@@ -73,7 +81,7 @@ def _field_errors(session: Session, error: CollectionError) -> dict[str, str]:
 def rounds(request: Request, session: SessionDep, user: ExchangeUser) -> Response:
     """The exchange rounds collecting requests."""
     return render(request, "exchange/index.html", _context(
-        rounds=exchange.exchange_rounds(session), is_library=user.role == "library",
+        rounds=exchange.exchange_rounds(session), is_library=is_library_user(user),
     ))  # fmt: skip
 
 
@@ -95,7 +103,7 @@ def round_page(
 ) -> Response:
     """A library's view of an open round: the offers with a quantity box each, and its requests."""
     programme = visible_round(session, user, programme_id)
-    if user.role != "library":
+    if not is_library_user(user):
         return redirect(f"/programmes/{programme.id}/offers")
     return _round_page(request, session, user, programme, q=q)
 
@@ -105,7 +113,7 @@ async def round_request(
     programme_id: int, request: Request, session: SessionDep, user: ExchangeUser
 ) -> Response:
     """Save the library's requests for the titles on the form (0 or blank withdraws one)."""
-    if user.role != "library":
+    if not is_library_user(user):
         raise Forbidden()  # staff set requests with load-orders or over REST, naming the library
     programme = visible_round(session, user, programme_id, write=True)
     form = await request.form()
@@ -138,7 +146,7 @@ def _offers_page(
     t = translator_for(request)
     shown = [(e.row, e.column, e.message(t.gettext), e.value) for e in (row_errors or [])]
     return render(request, "exchange/offers.html", _context(
-        programme=programme, rows=rows, q=q, can_write=user.role in PROGRAMME_WRITE,
+        programme=programme, rows=rows, q=q, can_write=may(user, PROGRAMME_WRITE),
         values=values or {"keep": "1", "source": "file"}, errors=errors or {},
         row_errors=shown[:MAX_ROW_ERRORS_SHOWN], more_errors=max(0, len(shown) - MAX_ROW_ERRORS_SHOWN),
         file_sources=[(s, SOURCE_LABELS[s]) for s in FILE_SOURCES],

@@ -8,12 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from api.access import FUND_READ, FUND_WRITE, may, require_staff_area
 from api.auth.models import User
 from api.deps import PageUser, SessionDep
-from api.errors import Forbidden, PageNotFound
+from api.errors import PageNotFound
 from api.i18n import translator_for
 from api.pages.rendering import flash, redirect, render
-from api.routes.fund import FUND_READ, FUND_WRITE, xlsx_response
+from api.routes.fund import xlsx_response
 from collection.catalogue.search import editions_to_choose
 from collection.errors import N_, CollectionError, NotFoundError
 from collection.fund import acts as fund_acts
@@ -34,17 +35,12 @@ MAX_UPLOAD_BYTES = 2_000_000
 
 
 def _page_reader(user: PageUser) -> User:
-    if user.role == "library":
-        raise PageNotFound()
-    if user.role not in FUND_READ:
-        raise Forbidden()
+    require_staff_area(user, FUND_READ)  # a library user does not see the fund at all (404)
     return user
 
 
 def _page_writer(user: PageUser) -> User:
-    _page_reader(user)
-    if user.role not in FUND_WRITE:
-        raise Forbidden()
+    require_staff_area(user, FUND_WRITE)
     return user
 
 
@@ -54,7 +50,7 @@ Writer = Annotated[User, Depends(_page_writer)]
 
 def _context(user: User, **extra: object) -> dict[str, object]:
     return {
-        "can_write": user.role in FUND_WRITE,
+        "can_write": may(user, FUND_WRITE),
         "source_labels": SOURCE_LABELS,
         "reason_labels": REASON_LABELS,
         "value_labels": VALUE_LABELS,

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
+from api.access import IMPORT_EXPORT
 from api.auth.models import User
 from api.deps import SessionDep, require_page_roles
 from api.errors import PageNotFound
 from api.pages.rendering import flash, redirect, render
-from api.routes.imports import CATALOGUE_ROLES, submit_upload
+from api.routes.imports import submit_upload
 from collection.catalogue.editions import record_from_marc
 from collection.catalogue.models import Edition
 from collection.errors import N_, CollectionError, NotFoundError
@@ -23,7 +24,7 @@ from marc.model import ENCODINGS, FLAVOURS, FORMATS
 from marc.view import bib_view
 
 router = APIRouter(prefix="/imports")
-Cataloguer = Annotated[User, Depends(require_page_roles(CATALOGUE_ROLES))]
+Cataloguer = Annotated[User, Depends(require_page_roles(IMPORT_EXPORT))]
 
 STATE_LABELS = {"queued": N_("у черзі"), "running": N_("виконується"), "done": N_("завершено"),
                 "failed": N_("перервано")}

@@ -8,12 +8,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from api.auth.models import User
-from api.auth.permissions import (
+from api.access import (
     CREATE_LIBRARIES,
     library_fields_editable_by,
     library_scope,
+    may,
 )
+from api.auth.models import User
 from api.deps import PageUser, SessionDep, require_page_roles
 from api.errors import PageNotFound
 from api.pages.rendering import flash, redirect, render
@@ -66,7 +67,7 @@ def list_page(
         session, only_id=library_scope(user), search=q, status=status
     )
     context = {"libraries": libraries, "q": q, "status": status, "status_labels": STATUS_LABELS,
-               "statuses": CHOICES["status"]}
+               "statuses": CHOICES["status"], "can_create": may(user, CREATE_LIBRARIES)}
     # htmx filtering wants only the rows; a history restore (Back button) wants the whole page.
     partial = request.headers.get("hx-request") == "true"
     if partial and request.headers.get("hx-history-restore-request") != "true":

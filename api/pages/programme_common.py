@@ -18,10 +18,10 @@ from fastapi.responses import Response
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy.orm import Session
 
+from api.access import PROGRAMME_READ, PROGRAMME_WRITE, may, require, require_staff_area
 from api.auth.models import User
-from api.auth.permissions import PROGRAMME_READ, PROGRAMME_WRITE
 from api.deps import PageUser
-from api.errors import Forbidden, PageNotFound
+from api.errors import PageNotFound
 from api.i18n import translator_for
 from api.pages.library_pages import STATUS_LABELS
 from api.pages.programme_uploads import UploadProblem, keep_errors, table_upload
@@ -71,16 +71,12 @@ UNREADABLE = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError)
 
 
 def _page_reader(user: PageUser) -> User:
-    if user.role == "library":
-        raise PageNotFound()  # a library never learns that programme pages exist
-    if user.role not in PROGRAMME_READ:
-        raise Forbidden()
+    require_staff_area(user, PROGRAMME_READ)  # a library never learns that programme pages exist
     return user
 
 
 def _page_writer(user: Annotated[User, Depends(_page_reader)]) -> User:
-    if user.role not in PROGRAMME_WRITE:
-        raise Forbidden()
+    require(user, PROGRAMME_WRITE)
     return user
 
 
@@ -107,7 +103,7 @@ def page_context(
 ) -> dict[str, Any]:
     """What every programme page needs: labels, the writer flag, the programme and its steps."""
     return {
-        "can_write": user.role in PROGRAMME_WRITE,
+        "can_write": may(user, PROGRAMME_WRITE),
         "programme": programme,
         "kind_labels": KIND_LABELS,
         "state_labels": STATE_LABELS,

@@ -14,11 +14,10 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.access import FUND_WRITE, may, require
 from api.deps import SessionDep
-from api.errors import Forbidden
 from api.pages.programme_common import Reader, page_context, programme_or_404, translated
 from api.pages.rendering import flash, redirect, render
-from api.routes.fund import FUND_WRITE
 from collection.errors import N_, CollectionError
 from collection.fund.models import Receipt
 from distribution.programmes.models import Programme, ProgrammeTitle
@@ -57,7 +56,7 @@ def _page(
         "programmes/own_fund.html",
         page_context(
             request, user, programme, step="own-fund", rows=_rows(session, programme.id),
-            taken=_taken(session, programme.id), can_take=user.role in FUND_WRITE,
+            taken=_taken(session, programme.id), can_take=may(user, FUND_WRITE),
             values=values or {"date": date.today().isoformat()}, errors=errors or {},
         ),
         status_code=status_code,
@@ -74,8 +73,7 @@ def own_fund_page(programme_id: int, request: Request, session: SessionDep, user
 async def own_fund_take(programme_id: int, request: Request, session: SessionDep, user: Reader) -> Response:
     """Put the chosen copies into the fund with one receipt (acquisitions and admin only)."""
     programme = programme_or_404(session, programme_id)
-    if user.role not in FUND_WRITE:
-        raise Forbidden()
+    require(user, FUND_WRITE)
     form = await request.form()
     values = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
     errors: dict[str, str] = {}

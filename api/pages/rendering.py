@@ -12,9 +12,9 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from api.access import MANAGE_USERS, READ_AUDIT, may
 from api.auth.csrf import FIELD as CSRF_FIELD
 from api.auth.csrf import csrf_token
-from api.auth.permissions import MANAGE_USERS, READ_AUDIT
 from api.i18n import LANGUAGE_NAMES, translator_for
 from collection.errors import N_
 
@@ -45,9 +45,9 @@ def navigation(user: Any) -> list[NavItem]:
         items.append(NavItem("/libraries", N_("Бібліотеки")))
     elif user.library is not None:
         items.append(NavItem(f"/libraries/{user.library.code}", N_("Моя бібліотека")))
-    if user.role in READ_AUDIT:
+    if may(user, READ_AUDIT):
         items.append(NavItem("/audit", N_("Журнал змін")))
-    if user.role in MANAGE_USERS:
+    if may(user, MANAGE_USERS):
         items.append(NavItem("/admin/users", N_("Користувачі")))
     items.append(NavItem("/account", N_("Мій обліковий запис")))
     return items

@@ -18,8 +18,8 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from api.access import LIBRARY_SIDE_WRITE, is_library_user, may, shipment_scope
 from api.auth.models import User
-from api.auth.permissions import PROGRAMME_WRITE
 from api.deps import SessionDep
 from api.errors import PageNotFound
 from api.pages.programme_common import Writer, page_context, translated
@@ -29,7 +29,6 @@ from api.pages.shipment_pages import (
     Viewer,
     form_date,
     labels,
-    library_scope,
 )
 from collection.audit import entries_for_object
 from collection.errors import N_, CollectionError
@@ -51,7 +50,7 @@ MAX_COPIES = 100_000
 def shipment_or_404(session: Session, shipment_id: int, user: User) -> Shipment:
     """The shipment as ``user`` may see it (a library: its own, once sent), or the "not found" page."""
     try:
-        return get_shipment(session, shipment_id, library_id=library_scope(user))
+        return get_shipment(session, shipment_id, library_id=shipment_scope(user))
     except ShipmentNotFound as missing:
         raise PageNotFound() from missing
 
@@ -91,7 +90,7 @@ def detail_page(
 ) -> Response:
     """The shipment's page for ``user``; ``failed`` names the form to show again with its errors."""
     shipment = shipment_or_404(session, shipment_id, user)
-    is_library = user.role == "library"
+    is_library = is_library_user(user)
     programme = get_programme(session, shipment.programme_id)
     lines = queries.line_rows(session, shipment)
     context: dict[str, Any] = {
@@ -105,7 +104,7 @@ def detail_page(
         "corrections": corrections_of(session, shipment.id),
         "original": session.get(Shipment, shipment.corrects_id) if shipment.corrects_id else None,
         "is_library": is_library,
-        "can_receive": is_library or user.role in PROGRAMME_WRITE,
+        "can_receive": may(user, LIBRARY_SIDE_WRITE),
         "accept_rows": accept_rows(lines),
         "failed": failed,
         "values": values or {},

@@ -17,10 +17,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from api.access import is_library_user, shipment_scope
 from api.auth.models import User
-from api.auth.permissions import PROGRAMME_READ, PROGRAMME_WRITE
 from api.deps import PageUser, SessionDep
-from api.errors import Forbidden, PageNotFound
+from api.errors import PageNotFound
 from api.pages.programme_common import (
     COLUMN_LABELS,
     UNREADABLE,
@@ -73,20 +73,18 @@ FUTURE_DATE = N_("Ця дата ще не настала")
 
 def _viewer(user: PageUser) -> User:
     """Programme staff, or a public library's user (who sees only its own shipments)."""
-    if user.role != "library" and user.role not in PROGRAMME_READ:
-        raise Forbidden()
+    shipment_scope(user)
     return user
 
 
 def _receiver(user: Annotated[User, Depends(_viewer)]) -> User:
     """Who may say a shipment arrived and confirm it: the library itself, or programme staff."""
-    if user.role != "library" and user.role not in PROGRAMME_WRITE:
-        raise Forbidden()
+    shipment_scope(user, write=True)
     return user
 
 
 def _library_user(user: PageUser) -> User:
-    if user.role != "library" or user.library_id is None:
+    if not is_library_user(user) or user.library_id is None:
         raise PageNotFound()
     return user
 
@@ -94,11 +92,6 @@ def _library_user(user: PageUser) -> User:
 Viewer = Annotated[User, Depends(_viewer)]
 Receiver = Annotated[User, Depends(_receiver)]
 LibraryUser = Annotated[User, Depends(_library_user)]
-
-
-def library_scope(user: User) -> int | None:
-    """The library whose shipments ``user`` may see, or None for staff (all)."""
-    return user.library_id if user.role == "library" else None
 
 
 def labels() -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from api.access import shipment_scope
 from api.deps import SessionDep
 from api.errors import PageNotFound
 from api.pages.rendering import flash, redirect
@@ -25,7 +26,7 @@ from api.pages.shipment_detail import (
     take_step,
     whole,
 )
-from api.pages.shipment_pages import Receiver, Viewer, form_date, library_scope
+from api.pages.shipment_pages import Receiver, Viewer, form_date
 from collection.errors import N_
 from distribution.errors import InvalidShipmentData, ShipmentStateError
 from distribution.shipping import queries
@@ -60,7 +61,7 @@ async def shipment_deliver(
         mark_delivered,
         N_("Відправлення {number} доставлено"),
         delivered_on=delivered_on,
-        library_id=library_scope(user),
+        library_id=shipment_scope(user, write=True),
     )
 
 
@@ -115,7 +116,7 @@ async def shipment_accept(
                 shipment_id=shipment_id,
                 accepted_on=accepted_on,
                 discrepancies=[item for _, item in reported] if outcome == "discrepancies" else [],
-                library_id=library_scope(user),
+                library_id=shipment_scope(user, write=True),
             )
         except InvalidShipmentData as error:
             session.commit()

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from api.access import MANAGE_USERS
 from api.auth import services
 from api.auth.models import ROLES, User
-from api.auth.permissions import MANAGE_USERS
 from api.deps import SessionDep, require_page_roles
 from api.pages.rendering import ROLE_LABELS, flash, redirect, render
 from collection.errors import N_, CollectionError

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict
 
+from api.access import READ_AUDIT
 from api.auth.models import User
-from api.auth.permissions import READ_AUDIT
 from api.deps import SessionDep, require_roles
 from collection.audit import query_audit
 

@@ -12,35 +12,27 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.access import CATALOGUE_EDIT, CATALOGUE_READ, PLAN_EDIT, Roles, require, require_staff_area
 from api.auth.models import User
 from api.deps import CurrentUser, SessionDep
-from api.errors import Forbidden
 from collection.catalogue import counts as cataloguing_counts
 from collection.catalogue import search as catalogue_search
 from collection.catalogue import services as catalogue
 from collection.catalogue.editions import record_from_marc
 from collection.catalogue.models import Edition
-from collection.errors import N_, NotFoundError
 from collection.fund.models import Copy
 from marc.view import bib_view
 
 router = APIRouter(tags=["catalogue"])
 
-CATALOGUE_READ = ("admin", "cataloguer", "acquisitions", "programme", "methodologist")
-CATALOGUE_EDIT = ("admin", "cataloguer")
-PLAN_EDIT = ("admin", "methodologist")
-
-
 def _reader(user: CurrentUser) -> User:
-    if user.role not in CATALOGUE_READ:
-        raise NotFoundError(N_("Сторінку не знайдено"))
+    require_staff_area(user, CATALOGUE_READ)  # a library user is told the catalogue does not exist
     return user
 
 
-def _role_dependency(roles: tuple[str, ...]) -> Any:
+def _role_dependency(roles: Roles) -> Any:
     def dependency(user: Annotated[User, Depends(_reader)]) -> User:
-        if user.role not in roles:
-            raise Forbidden()
+        require(user, roles)
         return user
 
     return dependency

@@ -18,11 +18,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from api.auth.models import User
-from api.auth.permissions import PROGRAMME_READ
+from api.access import check_programme_document, document_shipment
 from api.deps import CurrentUser, SessionDep, TranslatorDep
-from api.errors import Forbidden
-from collection.errors import N_, NotFoundError
 from distribution.documents import xlsx as documents_xlsx
 from distribution.documents.parts import Party
 from distribution.documents.programmes import (
@@ -42,42 +39,14 @@ from distribution.documents.shipments import (
     shipment_labels,
     transfer_act,
 )
-from distribution.errors import ShipmentNotFound
 from distribution.shipping.models import Shipment
-from distribution.shipping.queries import get_shipment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHIPMENT_DOCUMENTS = ("transfer-act", "packing-list", "labels", "acceptance-act")
-LIBRARY_DOCUMENTS = ("transfer-act", "packing-list", "acceptance-act")  # what a library may see
 
 router = APIRouter(tags=["documents"])
 
 Document = Any  # one of the dataclasses of distribution.documents
-
-
-# --- access (shared with the print pages) ---------------------------------------------------------
-
-
-def shipment_for_document(session: Session, user: User, shipment_id: int, kind: str) -> Shipment:
-    """The shipment whose ``kind`` document ``user`` may see, or ``ShipmentNotFound``/``Forbidden``."""
-    if user.role == "library":
-        if kind not in LIBRARY_DOCUMENTS or user.library_id is None:
-            raise ShipmentNotFound(N_("Відправлення {id} не знайдено"), params={"id": shipment_id})
-        return get_shipment(session, shipment_id, library_id=user.library_id)
-    if user.role not in PROGRAMME_READ:
-        raise Forbidden()
-    return get_shipment(session, shipment_id)
-
-
-def check_programme_document(user: User, library_code: str | None = None) -> None:
-    """Staff read every programme document; a library only its own summary (404 otherwise)."""
-    if user.role == "library":
-        own = user.library.code if user.library is not None else None
-        if library_code is None or own is None or library_code.strip().upper() != own:
-            raise NotFoundError(N_("Сторінку не знайдено"))
-        return
-    if user.role not in PROGRAMME_READ:
-        raise Forbidden()
 
 
 # --- building and writing -------------------------------------------------------------------------
@@ -171,7 +140,7 @@ def shipment_document_route(
     fmt: Format = "json",
 ) -> Any:
     """A shipment's transfer act, packing list, labels or act of acceptance."""
-    shipment = shipment_for_document(session, user, shipment_id, kind)
+    shipment = document_shipment(session, user, shipment_id, kind)
     return answer(shipment_document(session, shipment, kind, sender_of(request)), kind, fmt, t)
 
 

@@ -16,12 +16,21 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from api.access import (
+    LIBRARY_SIDE_READ,
+    PROGRAMME_READ,
+    PROGRAMME_WRITE,
+    is_library_user,
+    library_scope,
+    requesting_library,
+    require,
+    require_staff_area,
+    visible_round,
+)
 from api.auth.models import User
-from api.auth.permissions import PROGRAMME_READ, PROGRAMME_WRITE
 from api.deps import CurrentUser, SessionDep, TranslatorDep
-from api.errors import Forbidden
 from api.i18n import Translator
-from collection.errors import N_, NotFoundError
+from collection.errors import N_
 from distribution.exchange import offers as exchange_offers
 from distribution.exchange import requests as exchange_requests
 from distribution.exchange import services as exchange
@@ -34,54 +43,16 @@ router = APIRouter(tags=["exchange"])
 MAX_UPLOAD_BYTES = 5_000_000
 
 
-# --- who may see what (shared with the pages) -----------------------------------------------------
-
-
-def check_offers_access(user: User, write: bool = False) -> None:
-    """Staff area: a library user finds nothing (404); other roles read or write by role."""
-    if user.role == "library":
-        raise NotFoundError(N_("Сторінку не знайдено"))
-    if user.role not in (PROGRAMME_WRITE if write else PROGRAMME_READ):
-        raise Forbidden()
-
-
-def check_exchange_access(user: User) -> None:
-    """The libraries' side: library users and the staff who run or watch programmes."""
-    if user.role != "library" and user.role not in PROGRAMME_READ:
-        raise Forbidden()
-
-
-def visible_round(session: Session, user: User, programme_id: int, *, write: bool = False) -> Programme:
-    """The exchange round as ``user`` may see it: a library user reads it only while it collects.
-
-    Writing to a round that stopped collecting is a conflict (409) for everyone: the service says so.
-    """
-    check_exchange_access(user)
-    if user.role != "library":
-        return exchange.get_exchange_round(session, programme_id)
-    try:
-        return exchange.get_exchange_round(session, programme_id, collecting=not write)
-    except (exchange.NotAnExchangeRound, exchange.RequestsClosed) as hidden:
-        raise NotFoundError(N_("Програму {id} не знайдено"), params={"id": programme_id}) from hidden
-
-
-def requesting_library(session: Session, user: User, code: str, *, write: bool) -> Library:
-    """The library whose requests ``user`` may read (or set): a library user only its own."""
-    check_exchange_access(user)
-    if user.role == "library":
-        return get_library(session, code, only_id=user.library_id)
-    if write and user.role not in PROGRAMME_WRITE:
-        raise Forbidden()
-    return get_library(session, code)
+# --- who may see what: the rules are in api.access (visible_round, requesting_library) -------------
 
 
 def _staff(user: CurrentUser) -> User:
-    check_offers_access(user)
+    require_staff_area(user, PROGRAMME_READ)  # offers are staff's: a library user finds nothing (404)
     return user
 
 
 def _staff_writer(user: CurrentUser) -> User:
-    check_offers_access(user, write=True)
+    require_staff_area(user, PROGRAMME_WRITE)
     return user
 
 
@@ -201,7 +172,7 @@ def withdraw_dispatched(programme_id: int, session: SessionDep, user: StaffWrite
 @router.get("/exchange")
 def open_rounds(session: SessionDep, user: CurrentUser) -> list[dict[str, Any]]:
     """Exchange rounds collecting requests, newest first."""
-    check_exchange_access(user)
+    require(user, LIBRARY_SIDE_READ)
     return [round_json(r) for r in exchange.exchange_rounds(session)]
 
 
@@ -211,13 +182,11 @@ def round_offers(
 ) -> dict[str, Any]:
     """A round's offer list: a library user sees its own requests, staff the totals too."""
     programme = visible_round(session, user, programme_id)
-    library_id = None
-    if user.role == "library":
-        library_id = user.library_id
-    elif library:
+    library_id = library_scope(user)
+    if library_id is None and library:
         library_id = get_library(session, library).id
     rows = exchange_offers.offer_list(session, programme.id, library_id, search=q)
-    staff = user.role != "library"
+    staff = not is_library_user(user)
     return {"programme": {"id": programme.id, "name": programme.name, "year": programme.year,
     session.commit()
                           "state": programme.state},

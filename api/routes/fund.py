@@ -12,10 +12,9 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.access import FUND_READ, FUND_WRITE, require_staff_area
 from api.auth.models import User
 from api.deps import CurrentUser, SessionDep, TranslatorDep
-from api.errors import Forbidden
-from collection.errors import N_, NotFoundError
 from collection.fund import acts as fund_acts
 from collection.fund import receipts as fund_receipts
 from collection.fund import registers as fund_services
@@ -24,28 +23,18 @@ from collection.fund import stocktaking
 from collection.fund.models import Copy, Receipt, WithdrawalAct
 from collection.fund.rules import DIMENSIONS, Part, SummaryRegister, Totals
 
-FUND_WRITE = ("admin", "acquisitions")
-FUND_READ = (*FUND_WRITE, "methodologist")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 router = APIRouter(prefix="/fund", tags=["fund"])
 
 
-def check_fund_access(user: User, write: bool = False) -> None:
-    """Library users do not see the fund at all (404); other roles read or write by role."""
-    if user.role == "library":
-        raise NotFoundError(N_("Сторінку не знайдено"))
-    if user.role not in (FUND_WRITE if write else FUND_READ):
-        raise Forbidden()
-
-
 def _reader(user: CurrentUser) -> User:
-    check_fund_access(user)
+    require_staff_area(user, FUND_READ)  # a library user does not see the fund at all (404)
     return user
 
 
 def _writer(user: CurrentUser) -> User:
-    check_fund_access(user, write=True)
+    require_staff_area(user, FUND_WRITE)
     return user
 
 

@@ -15,6 +15,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict
 
 from collection.errors import InvalidValueError
+from api.access import IMPORT_EXPORT
 from api.auth.models import User
 from api.deps import SessionDep, require_roles
 from api.settings import default_data_dir
@@ -23,9 +24,7 @@ from collection.imports import review as import_review
 from collection.imports.models import ImportJob
 from collection.imports.services import ImportOptions, start_import
 
-# Who may import, review and export catalogue records.
-CATALOGUE_ROLES = ("admin", "cataloguer", "acquisitions")
-Cataloguer = Annotated[User, Depends(require_roles(CATALOGUE_ROLES))]
+Cataloguer = Annotated[User, Depends(require_roles(IMPORT_EXPORT))]  # who imports, reviews, exports
 
 router = APIRouter(tags=["imports"])
 

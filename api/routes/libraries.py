@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict
 
+from api.access import CREATE_LIBRARIES, library_fields_editable_by, library_scope
 from api.auth.models import User
-from api.auth.permissions import CREATE_LIBRARIES, library_fields_editable_by, library_scope
 from api.deps import CurrentUser, SessionDep, require_roles
 from distribution.libraries import services
 

@@ -11,9 +11,8 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.access import FUND_WRITE, require
 from api.deps import SessionDep
-from api.errors import Forbidden
-from api.routes.fund import FUND_WRITE
 from api.routes.programmes import Reader
 from distribution.programmes.own_fund import fund_share, take_into_fund, taken_into_fund
 from distribution.programmes.services import get_programme
@@ -45,8 +44,7 @@ def own_fund_share(programme_id: int, session: SessionDep, _user: Reader) -> dic
 def take_own_fund(programme_id: int, body: TakeIntoFund, session: SessionDep, user: Reader) -> dict[str, Any]:
     """Put copies into the fund with one receipt; all or nothing."""
     get_programme(session, programme_id)
-    if user.role not in FUND_WRITE:
-        raise Forbidden()
+    require(user, FUND_WRITE)
     receipt = take_into_fund(
         session, actor=user.actor, programme_id=programme_id, receipt_date=body.receipt_date,
     session.commit()

@@ -23,10 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile as StarletteUpload
 
+from api.access import PROGRAMME_READ, PROGRAMME_WRITE, require_staff_area
 from api.auth.models import User
-from api.auth.permissions import PROGRAMME_READ, PROGRAMME_WRITE
 from api.deps import CurrentUser, SessionDep, TranslatorDep
-from api.errors import Forbidden
 from api.i18n import Translator
 from collection.errors import N_, NotFoundError
 from distribution.allocation.adjustments import resolve_adjustments
@@ -67,21 +66,13 @@ DEFAULT_LIMITS = CarrierLimits()
 router = APIRouter(prefix="/programmes", tags=["programmes"])
 
 
-def check_programme_access(user: User, write: bool = False) -> None:
-    """Library users do not see programmes at all (404); staff read or write by role."""
-    if user.role == "library":
-        raise NotFoundError(N_("Сторінку не знайдено"))
-    if user.role not in (PROGRAMME_WRITE if write else PROGRAMME_READ):
-        raise Forbidden()
-
-
 def _reader(user: CurrentUser) -> User:
-    check_programme_access(user)
+    require_staff_area(user, PROGRAMME_READ)  # a library user does not see programmes at all (404)
     return user
 
 
 def _writer(user: CurrentUser) -> User:
-    check_programme_access(user, write=True)
+    require_staff_area(user, PROGRAMME_WRITE)
     return user
 
 

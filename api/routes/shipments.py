@@ -21,11 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.access import PROGRAMME_READ, PROGRAMME_WRITE, require, require_staff_area, shipment_scope
 from api.auth.models import User
-from api.auth.permissions import PROGRAMME_READ, PROGRAMME_WRITE
 from api.deps import CurrentUser, SessionDep
-from api.errors import Forbidden
-from collection.errors import N_, NotFoundError
+from collection.errors import N_
 from distribution.errors import InvalidShipmentData
 from distribution.libraries import services
 from distribution.libraries.models import Library
@@ -47,35 +46,25 @@ MARC_MEDIA = {"iso2709": ("application/marc", "mrc"), "marcxml": ("application/m
 # --- who may do what ------------------------------------------------------------------------------
 
 
-def library_scope_for(user: User, *, write: bool = False) -> int | None:
-    """The library a library user is limited to; None for staff, who are checked by role."""
-    if user.role == "library":
-        return user.library_id
-    if user.role not in (PROGRAMME_WRITE if write else PROGRAMME_READ):
-        raise Forbidden()
-    return None
-
-
-def _staff(user: User, *, write: bool) -> User:
-    """Staff only: a library user finds nothing (404) under programmes, and may not pack or send."""
-    if user.role == "library":
-        raise NotFoundError(N_("Сторінку не знайдено"))
-    library_scope_for(user, write=write)
-    return user
+# The library scope of a shipment is ``api.access.shipment_scope``: a library user sees only its
+# own, sent shipments (another's answers 404); staff are checked by programme role (403).
 
 
 def _reader(user: CurrentUser) -> User:
-    return _staff(user, write=False)
+    """Staff only: a library user finds nothing (404) under programmes."""
+    require_staff_area(user, PROGRAMME_READ)
+    return user
 
 
 def _writer(user: CurrentUser) -> User:
-    if user.role == "library":
-        raise Forbidden()  # checked before the shipment is read: reveals nothing about it
-    return _staff(user, write=True)
+    """Staff who pack and send; a library user is refused (403) before the shipment is read."""
+    require(user, PROGRAMME_WRITE)
+    return user
 
 
 def _programme_writer(user: CurrentUser) -> User:
-    return _staff(user, write=True)
+    require_staff_area(user, PROGRAMME_WRITE)
+    return user
 
 
 StaffReader = Annotated[User, Depends(_reader)]
@@ -289,7 +278,7 @@ def list_shipments(
     state: State | None = None, library_code: str | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """Shipments, newest first; a library user gets only its own incoming (dispatched onward)."""
-    scope = library_scope_for(user)
+    scope = shipment_scope(user)
     found = find_shipments(session, scope=scope, programme_id=programme_id, state=state,
                            library_code=library_code)  # fmt: skip
     return shipments_json(session, found)
@@ -298,7 +287,7 @@ def list_shipments(
 @router.get("/shipments/{shipment_id}", responses={404: {}})
 def get_shipment(shipment_id: int, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     """One shipment with lines, parcels, discrepancies and corrections (a library: its own, sent)."""
-    shipment = dispatch.get_shipment(session, shipment_id, library_id=library_scope_for(user))
+    shipment = dispatch.get_shipment(session, shipment_id, library_id=shipment_scope(user))
     return shipment_detail_json(session, shipment)
 
 
@@ -311,7 +300,7 @@ def shipment_marc(
     = None,
 ) -> Response:  # fmt: skip
     """The shipment's MARC records with holdings for the library, in its preferred flavour and encoding."""
-    shipment = dispatch.get_shipment(session, shipment_id, library_id=library_scope_for(user))
+    shipment = dispatch.get_shipment(session, shipment_id, library_id=shipment_scope(user))
     stream = io.BytesIO()
     export_recipient_marc(
         session, stream, library=shipping_queries.library_of(session, shipment),
@@ -372,7 +361,7 @@ def deliver(
     shipment = dispatch.mark_delivered(
         session, actor=user.actor, shipment_id=shipment_id,
         delivered_on=_today(body.delivered_on if body else None),
-        library_id=library_scope_for(user, write=True),
+        library_id=shipment_scope(user, write=True),
     )  # fmt: skip
     return shipment_detail_json(session, shipment)
 
@@ -405,7 +394,7 @@ def accept(
     """The receiving library confirms the shipment or reports discrepancies per title (staff may
     answer on its behalf)."""
     body = body or AcceptIn()
-    scope = library_scope_for(user, write=True)
+    scope = shipment_scope(user, write=True)
     shipment = dispatch.get_shipment(session, shipment_id, library_id=scope)
     title_ids, errors = _resolve_titles(session, shipment.programme_id, body.discrepancies, "discrepancy")
     if errors:
