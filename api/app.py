@@ -41,6 +41,7 @@ from api.routes import exchange as exchange_routes
 from api.routes import fund as fund_routes
 from api.routes import imports as import_routes
 from api.routes import own_fund as own_fund_routes
+from api.routes import programme_steps as programme_step_routes
 from api.routes import programmes as programme_routes
 from api.routes import shipments as shipment_routes
 from api.settings import Settings
@@ -86,8 +87,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     for router in (health.router, auth.router, libraries.router, audit.router,
                    catalogue_routes.router, fund_routes.router, import_routes.router,
-                   programme_routes.router, exchange_routes.router, shipment_routes.router,
-                   document_routes.router, own_fund_routes.router):  # fmt: skip
+                   programme_routes.router, programme_step_routes.router, exchange_routes.router,
+                   shipment_routes.router, document_routes.router, own_fund_routes.router):  # fmt: skip
         app.include_router(router, prefix=API_PREFIX)
     for router in (
         auth_pages.router, home.router, library_pages.router, account.router,

@@ -102,10 +102,11 @@ def _take_step(
 
 
 def _print(shipment: Shipment, as_json: bool, session: Session) -> None:
-    from api.routes.shipments import shipment_detail_json  # the REST API renders it the same way
+    from api.presenters.shipments import shipment_detail_out  # the REST API renders it the same way
 
     if as_json:
-        typer.echo(json.dumps(shipment_detail_json(session, shipment), ensure_ascii=False))
+        detail = shipment_detail_out(session, shipment).model_dump(mode="json")
+        typer.echo(json.dumps(detail, ensure_ascii=False))
         return
     parts = [f"{shipment.number}: {shipment.state}"]
     if shipment.carrier:
@@ -125,7 +126,7 @@ def list_programme_shipments(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """A programme's shipments, newest first: number, library, state, copies, carrier, tracking."""
-    from api.routes.shipments import shipments_json
+    from api.presenters.shipments import shipments_out
 
     with database_session(load_settings()) as session:
         try:
@@ -135,7 +136,7 @@ def list_programme_shipments(
         found = shipping_queries.list_shipments(
             session, programme_id=programme, states=None if state is None else [state.value]
         )
-        rows = shipments_json(session, found)
+        rows = [s.model_dump(mode="json") for s in shipments_out(session, found)]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return
@@ -210,7 +211,7 @@ def dispatch_file(
     as_json: Annotated[bool, typer.Option("--json", help="Print the dispatched shipments as JSON.")] = False,
 ) -> None:
     """Dispatch every shipment the file lists, or none: each bad row is named."""
-    from api.routes.shipments import shipments_json
+    from api.presenters.shipments import shipments_out
 
     table = read_table_file(file, DISPATCH_COLUMNS)
     if table.errors:
@@ -226,7 +227,7 @@ def dispatch_file(
             raise _refuse_rows(error.problems) from error
         except CollectionError as error:
             raise fail(str(error)) from error
-        rows = shipments_json(session, shipments)
+        rows = [s.model_dump(mode="json") for s in shipments_out(session, shipments)]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return

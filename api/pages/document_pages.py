@@ -1,7 +1,7 @@
 """Print-ready documents: transfer act, packing lists, labels, act of acceptance, shipment
 register and per-library summary (A4 HTML; ``?format=xlsx`` downloads the same as xlsx).
 
-Access is the REST rule (``api.routes.documents``): staff who read programmes see everything;
+Access is the REST rule (``api.access``): staff who read programmes see everything;
 a library user sees its own dispatched shipments' acts and packing lists and its own summary.
 """
 
@@ -20,7 +20,7 @@ from api.deps import PageUser, SessionDep
 from api.errors import PageNotFound
 from api.i18n import Translator, translator_for
 from api.pages.rendering import render
-from api.routes.documents import (
+from api.presenters.documents import (
     sender_of,
     shipment_document,
     xlsx_download,

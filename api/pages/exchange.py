@@ -132,7 +132,6 @@ async def round_request(
     return redirect(f"/exchange/{programme.id}" + (f"?q={quote(q)}" if q else ""))
 
 
-        session.commit()
 # --- staff: offers of a round ---------------------------------------------------------------------
 
 
@@ -190,7 +189,6 @@ async def offers_upload(
         return _offers_page(request, session, user, programme_id, values=values,
                             errors=_field_errors(session, error), status=422)  # fmt: skip
     if not result.ok:
-        session.commit()
         session.rollback()
         return _offers_page(request, session, user, programme_id, values=values,
                             errors={"file": N_("Файл не завантажено: помилки в рядках нижче")},
@@ -220,7 +218,6 @@ async def offers_fund_duplicates(
     return redirect(f"/programmes/{programme_id}/offers")
 
 
-        session.commit()
 @router.post("/programmes/{programme_id}/offers/withdraw-dispatched")
 def offers_withdraw_dispatched(
     programme_id: int, request: Request, session: SessionDep, user: StaffWriter
@@ -233,4 +230,3 @@ def offers_withdraw_dispatched(
         return redirect(f"/programmes/{programme_id}/offers")
     flash(request, N_("Відправлені примірники фонду списано актом {number}"), number=act.number)
     return redirect(f"/fund/acts/{act.id}")
-    session.commit()

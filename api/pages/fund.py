@@ -14,7 +14,7 @@ from api.deps import PageUser, SessionDep
 from api.errors import PageNotFound
 from api.i18n import translator_for
 from api.pages.rendering import flash, redirect, render
-from api.routes.fund import xlsx_response
+from api.presenters.downloads import xlsx_response
 from collection.catalogue.search import editions_to_choose
 from collection.errors import N_, CollectionError, NotFoundError
 from collection.fund import acts as fund_acts
@@ -97,11 +97,11 @@ async def receipt_create(request: Request, session: SessionDep, user: Writer) ->
     values = {k: str(form.get(k, "")) for k in ("number", "date", "source", "supplier", "document", "note")}
     try:
         receipt = fund_receipts.create_receipt(
-        session.commit()
             session, actor=user.actor, receipt_date=values["date"], source=values["source"],
             number=values["number"], supplier=values["supplier"], document=values["document"],
             note=values["note"],
         )  # fmt: skip
+        session.commit()
     except CollectionError as error:
         session.rollback()
         return render(
@@ -142,11 +142,11 @@ async def receipt_add_copies(
     values = {k: str(form.get(k, "")) for k in ("edition_id", "quantity", "price", "location", "numbers")}
     try:
         copies = fund_receipts.add_copies_to_receipt(
-        session.commit()
             session, actor=user.actor, receipt=receipt, edition_id=values["edition_id"],
             quantity=values["quantity"], price=values["price"], location=values["location"],
             numbers=values["numbers"] or None,
         )  # fmt: skip
+        session.commit()
     except CollectionError as error:
         session.rollback()
         return _receipt_page(request, session, user, receipt_id, values, error.errors, error.params, 422)
@@ -185,11 +185,11 @@ async def act_create(request: Request, session: SessionDep, user: Writer) -> Res
     values = {k: str(form.get(k, "")) for k in ("number", "date", "reason", "note", "corrects_id")}
     try:
         act = fund_acts.create_withdrawal_act(
-        session.commit()
             session, actor=user.actor, act_date=values["date"], reason=values["reason"],
             number=values["number"], note=values["note"],
             corrects_id=int(values["corrects_id"]) if values["corrects_id"].isdigit() else None,
         )  # fmt: skip
+        session.commit()
     except CollectionError as error:
         session.rollback()
         return render(
@@ -220,11 +220,11 @@ async def act_add_copies(act_id: int, request: Request, session: SessionDep, use
     act = _found(fund_acts.get_act, session, act_id)
     form = await request.form()
     values = {"inventory_numbers": str(form.get("inventory_numbers", ""))}
-        session.commit()
     try:
         chosen = fund_acts.add_copies_to_act(
             session, actor=user.actor, act=act, inventory_numbers=values["inventory_numbers"]
         )
+        session.commit()
     except CollectionError as error:
         session.rollback()
         return _act_page(request, session, user, act_id, values, error.errors, error.params, 422)
@@ -235,7 +235,6 @@ async def act_add_copies(act_id: int, request: Request, session: SessionDep, use
 @router.post("/acts/{act_id}/remove/{copy_id}")
 def act_remove_copy(
     act_id: int, copy_id: int, request: Request, session: SessionDep, user: Writer
-    session.commit()
 ) -> Response:
     """Take a copy out of a draft act."""
     act = _found(fund_acts.get_act, session, act_id)
@@ -247,7 +246,6 @@ def act_remove_copy(
 
 @router.post("/acts/{act_id}/sign")
 def act_sign(act_id: int, request: Request, session: SessionDep, user: Writer) -> Response:
-        session.commit()
     """Sign the act (its copies leave the fund; the act is final)."""
     act = _found(fund_acts.get_act, session, act_id)
     try:
@@ -321,7 +319,6 @@ def stocktakes(request: Request, session: SessionDep, user: Reader) -> Response:
 @router.post("/stocktakes")
 async def stocktake_open(request: Request, session: SessionDep, user: Writer) -> Response:
     """Open a stocktake for a location."""
-        session.commit()
     form = await request.form()
     values = {"location": str(form.get("location", "")), "note": str(form.get("note", ""))}
     try:
@@ -375,11 +372,11 @@ async def stocktake_finds(stocktake_id: int, request: Request, session: SessionD
                 request, session, user, stocktake_id, {"file": N_("Файл завеликий (до 2 МБ)")}, status=422
             )
         text += "\n" + data.decode("utf-8-sig", errors="replace")
-        session.commit()
     try:
         added = stocktaking.add_finds(
             session, actor=user.actor, stocktake=stocktake, entries=stocktaking.parse_entries(text)
         )
+        session.commit()
     except CollectionError as error:
         session.rollback()
         return _stocktake_page(request, session, user, stocktake_id, error.errors, error.params, 422)
@@ -403,11 +400,11 @@ async def stocktake_close(stocktake_id: int, request: Request, session: SessionD
     try:
         act = stocktaking.close_stocktake(
             session, actor=user.actor, stocktake=stocktake,
-        session.commit()
             withdraw_missing=form.get("withdraw_missing") == "on",
             reason=str(form.get("reason", "lost_by_readers")),
             act_date=fund_documents.parse_date(form.get("act_date") or date.today(), "act_date"),
         )  # fmt: skip
+        session.commit()
     except CollectionError as error:
         session.rollback()
         return _stocktake_page(request, session, user, stocktake_id, error.errors, error.params, 422)

@@ -13,10 +13,10 @@ from api.auth.models import User
 from api.deps import SessionDep, require_page_roles
 from api.errors import PageNotFound
 from api.pages.rendering import flash, redirect, render
-from api.routes.imports import submit_upload
+from api.uploads import submit_upload
 from collection.catalogue.editions import record_from_marc
 from collection.catalogue.models import Edition
-from collection.errors import N_, CollectionError, NotFoundError
+from collection.errors import N_, CollectionError, InvalidValueError, NotFoundError
 from collection.imports import review as import_review
 from collection.imports.models import COUNTERS
 from collection.imports.services import ImportOptions
@@ -105,12 +105,12 @@ def decide(alternative_id: int, decision: str, request: Request, session: Sessio
     try:
         if decision == "accept":
             import_review.accept_alternative(session, alternative_id, actor=user.actor)
-            flash(request, N_("Запис замінено"))
             session.commit()
+            flash(request, N_("Запис замінено"))
         elif decision == "reject":
             import_review.reject_alternative(session, alternative_id, actor=user.actor)
-            flash(request, N_("Запис відхилено"), "info")
             session.commit()
+            flash(request, N_("Запис відхилено"), "info")
         else:
             raise PageNotFound()
     except NotFoundError as missing:
@@ -168,10 +168,13 @@ async def retry(job_id: int, number: int, request: Request, session: SessionDep,
             flavour=str(form.get("flavour") or "") or None,
             encoding=str(form.get("encoding") or "") or None,
             quality_tolerance=request.app.state.settings.import_quality_tolerance)
-        flash(request, N_("Запис {number} імпортовано"), number=number)
         session.commit()
+        flash(request, N_("Запис {number} імпортовано"), number=number)
     except NotFoundError as missing:
         raise PageNotFound() from missing
+    except InvalidValueError as error:
+        session.commit()  # the record keeps its new reason even though it still does not read
+        flash(request, error.message, "error", **error.params)
     except CollectionError as error:
         flash(request, error.message, "error", **error.params)
     return redirect(f"/imports/{job_id}/quarantine")

@@ -96,8 +96,8 @@ async def create(
     values = {name: str(form.get(name, "")) for name in ("code", *EDITABLE_FIELDS)}
     try:
         library = services.create_library(session, actor=user.actor, **values)
-    except CollectionError as error:
         session.commit()
+    except CollectionError as error:
         context = {"values": values, "errors": error.errors, "choices": CHOICES,
                    "error": error.message}
         return render(request, "library_new.html", context, status_code=422)
@@ -130,8 +130,8 @@ async def update(code: str, request: Request, session: SessionDep, user: PageUse
         changes = services.update_library(
             session, library, actor=user.actor, values=values, allowed=editable
         )
-    except CollectionError as error:
         session.commit()
+    except CollectionError as error:
         session.rollback()
         shown = {name: getattr(library, name) for name in EDITABLE_FIELDS} | values
         return _render_card(

@@ -178,13 +178,13 @@ async def load_form_file(
 def run_load(session: Session, name: str, call: Callable[[], LoadResult]) -> LoadResult:
     """Run a file-loading service; a file the readers cannot open becomes an ``UploadProblem``."""
     try:
-    if result.ok:  # a refused file wrote nothing; its page rolls back and shows the errors
-        session.commit()
-    return result
         result = call()
     except UNREADABLE as error:
         session.rollback()
         raise UploadProblem(N_("Не вдалося прочитати файл {name}"), name=name) from error
+    if result.ok:  # a refused file wrote nothing; its page rolls back and shows the errors
+        session.commit()
+    return result
 
 
 def refused(request: Request, programme: Programme, result: LoadResult, *, row_offset: int = 0) -> dict:

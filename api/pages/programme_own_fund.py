@@ -93,7 +93,6 @@ async def own_fund_take(programme_id: int, request: Request, session: SessionDep
             receipt = take_into_fund(
                 session, actor=user.actor, programme_id=programme.id, receipt_date=day,
                 quantities=quantities, document=values.get("document", ""),
-            session.commit()
                 location=values.get("location", ""),
             )  # fmt: skip
             session.commit()

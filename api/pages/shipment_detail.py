@@ -154,7 +154,6 @@ def take_step(
     """Take ``step`` (a ``dispatch`` service) on the shipment and say ``done`` (with its
     ``{number}``) on its page; a state that no longer allows the step is said there instead."""
     try:
-        session.commit()
         shipment = step(session, actor=user.actor, shipment_id=shipment_id, **options)
         session.commit()
     except ShipmentStateError as error:
@@ -281,7 +280,6 @@ async def shipment_correct(shipment_id: int, request: Request, session: SessionD
                 carrier=values.get("c_carrier") or None,
                 tracking_number=values.get("c_tracking_number") or None,
                 note=values.get("c_note", "")[:2000],
-            session.commit()
             )
             session.commit()
         except InvalidShipmentData as error:
@@ -313,7 +311,6 @@ async def shipment_write_off(
     try:
         write_off_lost(
             session, actor=user.actor, shipment_id=shipment_id, discrepancy_id=discrepancy_id, copies=copies
-        session.commit()
         )  # fmt: skip
         session.commit()
     except (InvalidShipmentData, ShipmentNotFound) as error:

@@ -173,7 +173,6 @@ async def shipments_pack(programme_id: int, request: Request, session: SessionDe
     else:
         chosen = [int(v) for v in form.getlist("shipment") if str(v).isdigit() and len(str(v)) < 10]
     packed, skipped = 0, 0
-            session.commit()
     for shipment_id in chosen:
         shipment = session.get(Shipment, shipment_id)
         if shipment is None or shipment.programme_id != programme_id:
@@ -210,9 +209,7 @@ async def shipments_dispatch(
         table = _read_register(data, name)
     except UploadProblem as problem:
         errors = translated(request, {"file": problem.message}, problem.params)
-            session.commit()
         return _list_page(request, session, user, programme, errors=errors, status_code=422)
-            session.rollback()  # releases the programme's lock before the page is rendered
     problems = list(table.errors)
     if not problems:
         try:

@@ -118,8 +118,8 @@ async def shipment_accept(
                 discrepancies=[item for _, item in reported] if outcome == "discrepancies" else [],
                 library_id=shipment_scope(user, write=True),
             )
-        except InvalidShipmentData as error:
             session.commit()
+        except InvalidShipmentData as error:
             session.rollback()
             for key, message in error.errors.items():
                 _, n, field = (key.split(".") + ["", ""])[:3]

@@ -25,6 +25,7 @@ from marc.view import bib_view
 
 router = APIRouter(tags=["catalogue"])
 
+
 def _reader(user: CurrentUser) -> User:
     require_staff_area(user, CATALOGUE_READ)  # a library user is told the catalogue does not exist
     return user
@@ -107,7 +108,6 @@ def search_editions(
 @router.get("/editions/{edition_id}", responses={404: {}})
 def get_edition(edition_id: int, session: SessionDep, _user: Reader) -> dict[str, Any]:
     """One edition: normalised view, MARC fields and copies."""
-    session.commit()
     return edition_detail(session, catalogue.get_edition(session, edition_id))
 
 
@@ -118,7 +118,6 @@ def create_edition(body: EditionIn, session: SessionDep, user: Editor) -> dict[s
     session.commit()
     return edition_detail(session, edition)
 
-    session.commit()
 
 @router.patch("/editions/{edition_id}", responses={404: {}, 422: {}})
 def edit_edition(
@@ -154,7 +153,6 @@ def get_plan(session: SessionDep, _user: Reader, year: int | None = None) -> dic
     return _plan_out(year, plan, default)
 
 
-    session.commit()
 @router.put("/cataloguing/plan/{year}", responses={422: {}})
 def set_plan(
     year: int, body: dict[str, PlanValue], session: SessionDep, user: Planner

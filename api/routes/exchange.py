@@ -103,7 +103,6 @@ def load_json(result: LoadResult, t: Translator) -> dict[str, Any]:
 
 
 # --- staff: offers of a round ---------------------------------------------------------------------
-        session.commit()
 
 
 @router.get("/programmes/{programme_id}/offers")
@@ -118,7 +117,6 @@ def list_offers(
     return [offer_json(row, totals=True) for row in rows]
 
 
-    session.commit()
 @router.post("/programmes/{programme_id}/offers", responses={422: {"description": "rows refused"}})
 async def upload_offers(
     programme_id: int, session: SessionDep, user: StaffWriter, t: TranslatorDep,
@@ -127,7 +125,6 @@ async def upload_offers(
 ) -> Any:  # fmt: skip
     """Load an offer list; all or nothing (422 lists every refused row), idempotent."""
     data = await file.read(MAX_UPLOAD_BYTES + 1)
-    session.commit()
     if len(data) > MAX_UPLOAD_BYTES:
         return JSONResponse({"detail": t.gettext(N_("Файл завеликий (до 5 МБ)"))}, status_code=413)
     try:
@@ -188,7 +185,6 @@ def round_offers(
     rows = exchange_offers.offer_list(session, programme.id, library_id, search=q)
     staff = not is_library_user(user)
     return {"programme": {"id": programme.id, "name": programme.name, "year": programme.year,
-    session.commit()
                           "state": programme.state},
             "offers": [offer_json(row, totals=staff) for row in rows]}  # fmt: skip
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.access import FUND_READ, FUND_WRITE, require_staff_area
 from api.auth.models import User
 from api.deps import CurrentUser, SessionDep, TranslatorDep
+from api.presenters.downloads import xlsx_response
 from collection.fund import acts as fund_acts
 from collection.fund import receipts as fund_receipts
 from collection.fund import registers as fund_services
@@ -22,8 +23,6 @@ from collection.fund import reports as fund_reports
 from collection.fund import stocktaking
 from collection.fund.models import Copy, Receipt, WithdrawalAct
 from collection.fund.rules import DIMENSIONS, Part, SummaryRegister, Totals
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 router = APIRouter(prefix="/fund", tags=["fund"])
 
@@ -200,14 +199,6 @@ def register_json(register: SummaryRegister) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def xlsx_response(content: bytes, filename: str) -> Response:
-    """An xlsx download."""
-    return Response(
-        content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
-
-
-    session.commit()
 # --- receipts -------------------------------------------------------------------------------------
 
 
@@ -225,7 +216,6 @@ def create_receipt(body: ReceiptIn, session: SessionDep, user: Writer) -> dict[s
     """Register a receipt (КСО part 1 entry)."""
     receipt = fund_receipts.create_receipt(
         session, actor=user.actor, receipt_date=body.date, source=body.source, number=body.number,
-    session.commit()
         supplier=body.supplier, document=body.document, note=body.note,
     )  # fmt: skip
     session.commit()
@@ -250,7 +240,6 @@ def add_copies(receipt_id: int, body: CopiesIn, session: SessionDep, user: Write
     return [copy_json(c) for c in copies]
 
 
-    session.commit()
 # --- withdrawal acts ------------------------------------------------------------------------------
 
 
@@ -268,7 +257,6 @@ def create_act(body: ActIn, session: SessionDep, user: Writer) -> dict[str, Any]
     """Open a draft withdrawal act (КСО part 2 entry once signed)."""
     act = fund_acts.create_withdrawal_act(
         session, actor=user.actor, act_date=body.date, reason=body.reason, number=body.number,
-    session.commit()
         note=body.note, corrects_id=body.corrects_id,
     )  # fmt: skip
     session.commit()
@@ -280,7 +268,6 @@ def get_act(act_id: int, session: SessionDep, _user: Reader) -> dict[str, Any]:
     """An act and its copies."""
     return act_json(fund_acts.get_act(session, act_id))
 
-    session.commit()
 
 @router.patch("/acts/{act_id}")
 def update_act(act_id: int, body: ActPatch, session: SessionDep, user: Writer) -> dict[str, Any]:
@@ -289,7 +276,6 @@ def update_act(act_id: int, body: ActPatch, session: SessionDep, user: Writer) -
     values = body.model_dump(exclude_none=True)
     if "date" in values:
         values["act_date"] = values.pop("date")
-    session.commit()
     fund_acts.update_act(session, actor=user.actor, act=act, **values)
     session.commit()
     return act_json(fund_acts.get_act(session, act_id))
@@ -364,7 +350,6 @@ def inventory_book_xlsx(
     """The whole inventory book as xlsx."""
     book = fund_services.inventory_book(session, page=1, per_page=1_000_000, location=location)
     return xlsx_response(fund_reports.inventory_book_xlsx(book.copies, t.gettext), "inventory-book.xlsx")
-    session.commit()
 
 
 @router.get("/inventory-scheme")
@@ -388,7 +373,6 @@ def set_scheme(body: SchemeIn, session: SessionDep, user: Writer) -> dict[str, A
     return get_scheme(session, user)
 
 
-    session.commit()
 # --- stocktaking ----------------------------------------------------------------------------------
 
 
@@ -403,7 +387,6 @@ def stocktake_json(session: Any, stocktake: stocktaking.Stocktake) -> dict[str, 
         **stocktaking.stocktake_counts(session, stocktake),
     }
 
-    session.commit()
 
 @router.post("/stocktakes", status_code=201)
 def open_stocktake(body: StocktakeIn, session: SessionDep, user: Writer) -> dict[str, Any]:
@@ -429,7 +412,6 @@ def add_finds(stocktake_id: int, body: FindsIn, session: SessionDep, user: Write
         "matched": added.matched,
         "unknown": added.unknown,
         "repeated": added.repeated,
-    session.commit()
         "elsewhere": added.elsewhere,
     }
 

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
-import shutil
-import tempfile
-import uuid
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict
 
-from collection.errors import InvalidValueError
 from api.access import IMPORT_EXPORT
 from api.auth.models import User
 from api.deps import SessionDep, require_roles
-from api.settings import default_data_dir
+from api.uploads import submit_upload
 from collection.catalogue.exporting import ExportSummary, check_export_options, iter_export
+from collection.errors import InvalidValueError
 from collection.imports import review as import_review
 from collection.imports.models import ImportJob
-from collection.imports.services import ImportOptions, start_import
+from collection.imports.services import ImportOptions
 
 Cataloguer = Annotated[User, Depends(require_roles(IMPORT_EXPORT))]  # who imports, reviews, exports
 
@@ -73,36 +68,6 @@ def job_out(job: ImportJob) -> JobOut:
                   summary=job.summary())
 
 
-def save_upload(request: Request, upload: UploadFile) -> Path:
-    """Keep the uploaded bytes under the data directory (the job re-reads them to resume)."""
-    settings = request.app.state.settings
-    folder = Path(settings.data_dir or _fallback_data_dir(settings.database_url)) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    name = Path(upload.filename or "upload.mrc").name
-    target = folder / f"{uuid.uuid4().hex[:12]}-{hashlib.sha1(name.encode()).hexdigest()[:6]}"
-    with open(target, "wb") as out:
-        shutil.copyfileobj(upload.file, out)
-    return target
-
-
-def _fallback_data_dir(url: str) -> str:
-    """For settings built without a data directory (tests): beside SQLite, else a temp folder."""
-    if url.startswith("sqlite"):
-        return default_data_dir(url)
-    return str(Path(tempfile.gettempdir()) / "komplekt-data")
-
-
-def submit_upload(request: Request, session, user: User, upload: UploadFile,
-                  options: ImportOptions) -> ImportJob:
-    """Save the upload, create its job and queue it on the app's import runner."""
-    options.validate()
-    path = save_upload(request, upload)
-    job = start_import(session, path=path, actor=user.actor, options=options, origin="upload",
-                       file_name=Path(upload.filename or path.name).name, resume=False)
-    request.app.state.import_runner.submit(job.id, user.actor)
-    return job
-
-
 @router.post("/imports", response_model=JobOut, status_code=202)
 def upload_import(
     request: Request, session: SessionDep, user: Cataloguer,
@@ -141,7 +106,6 @@ def quarantine_raw(job_id: int, number: int, session: SessionDep, user: Catalogu
     return Response(item.raw, media_type="application/octet-stream", headers={
         "Content-Disposition": f'attachment; filename="import-{job_id}-record-{number}.mrc"'})
 
-    session.commit()
 
 class RetryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")

@@ -47,7 +47,6 @@ def take_own_fund(programme_id: int, body: TakeIntoFund, session: SessionDep, us
     require(user, FUND_WRITE)
     receipt = take_into_fund(
         session, actor=user.actor, programme_id=programme_id, receipt_date=body.receipt_date,
-    session.commit()
         quantities=body.quantities, document=body.document, location=body.location,
     )  # fmt: skip
     session.commit()

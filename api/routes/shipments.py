@@ -11,30 +11,33 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Iterable, Sequence
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from collections.abc import Sequence
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.access import PROGRAMME_READ, PROGRAMME_WRITE, require, require_staff_area, shipment_scope
 from api.auth.models import User
 from api.deps import CurrentUser, SessionDep
+from api.presenters.shipments import (
+    ShipmentDetailOut,
+    ShipmentOut,
+    shipment_detail_out,
+    shipments_out,
+    titles_by_id,
+)
 from collection.errors import N_
 from distribution.errors import InvalidShipmentData
 from distribution.libraries import services
-from distribution.libraries.models import Library
-from distribution.programmes.models import ProgrammeTitle
 from distribution.programmes.services import get_programme
 from distribution.shipping import acceptance as shipping_acceptance
 from distribution.shipping import dispatch
 from distribution.shipping import queries as shipping_queries
 from distribution.shipping.bulk_dispatch import DispatchItem, dispatch_shipments, title_ids_by_isbn
-from distribution.shipping.models import FROZEN_STATES, SHIPMENT_STATES, Shipment, ShipmentLine
+from distribution.shipping.models import FROZEN_STATES, SHIPMENT_STATES, Shipment
 from distribution.shipping.recipient_marc import export_recipient_marc, shipment_lines
 
 router = APIRouter(tags=["shipments"])
@@ -143,105 +146,6 @@ class BulkDispatchItemIn(BaseModel):
     dispatched_on: datetime.date | None = None  # today when left out
 
 
-# --- rendering ------------------------------------------------------------------------------------
-
-
-def _iso(value: datetime.date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _money(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def _libraries(session: Session, ids: Iterable[int]) -> dict[int, Library]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    return {lib.id: lib for lib in session.scalars(select(Library).where(Library.id.in_(wanted)))}
-
-
-def _titles(session: Session, ids: Iterable[int]) -> dict[int, ProgrammeTitle]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    return {t.id: t for t in session.scalars(select(ProgrammeTitle).where(ProgrammeTitle.id.in_(wanted)))}
-
-
-def shipment_json(shipment: Shipment, library: Library) -> dict[str, Any]:
-    """A shipment as lists show it."""
-    return {
-        "id": shipment.id, "number": shipment.number, "kind": shipment.kind, "state": shipment.state,
-        "programme_id": shipment.programme_id, "library_code": library.code, "library_name": library.name,
-        "carrier": shipment.carrier, "tracking_number": shipment.tracking_number,
-        "dispatched_on": _iso(shipment.dispatched_on), "delivered_on": _iso(shipment.delivered_on),
-        "accepted_on": _iso(shipment.accepted_on), "acceptance_number": shipment.acceptance_number,
-        "corrects_id": shipment.corrects_id, "copies": shipment.copies, "note": shipment.note,
-    }  # fmt: skip
-
-
-def shipments_json(session: Session, shipments: Sequence[Shipment]) -> list[dict[str, Any]]:
-    libraries = _libraries(session, (s.library_id for s in shipments))
-    return [shipment_json(s, libraries[s.library_id]) for s in shipments]
-
-
-def _line_json(line: ShipmentLine, title: ProgrammeTitle | None, frozen: bool) -> dict[str, Any]:
-    """A line as sent (frozen) or, before dispatch, described from the title list as it is now."""
-    isbn, text, author, price = (
-        (line.isbn, line.title, line.author, line.price) if frozen or title is None
-        else (title.isbn or "", title.title, title.author, title.price)
-    )  # fmt: skip
-    return {"title_id": line.title_id, "isbn": isbn, "title": text, "author": author,
-            "price": _money(price), "copies": line.copies,
-            "sum": _money(None if price is None else price * line.copies)}  # fmt: skip
-
-
-def shipment_detail_json(session: Session, shipment: Shipment) -> dict[str, Any]:
-    """A shipment with its lines, parcels, discrepancies and correction documents."""
-    library = shipping_queries.library_of(session, shipment)
-    parcels = shipping_queries.shipment_parcels(session, shipment.id)
-    corrections = shipping_queries.corrections_of(session, shipment.id)
-    corrected = session.get(Shipment, shipment.corrects_id) if shipment.corrects_id else None
-    titles = _titles(session, [
-        *(line.title_id for line in shipment.lines), *(d.title_id for d in shipment.discrepancies),
-        *(pl.title_id for parcel in parcels for pl in parcel.lines),
-    ])  # fmt: skip
-    lines = [_line_json(line, titles.get(line.title_id), shipment.frozen) for line in shipment.lines]
-    described = {line["title_id"]: line for line in lines}
-
-    def title_of(title_id: int) -> dict[str, Any]:
-        if title_id in described:
-            return {"isbn": described[title_id]["isbn"], "title": described[title_id]["title"]}
-        title = titles.get(title_id)
-        return {"isbn": (title.isbn or "") if title else "", "title": title.title if title else ""}
-
-    totals = [Decimal(line["sum"]) for line in lines if line["sum"] is not None]
-    return {
-        **shipment_json(shipment, library),
-        "total": _money(sum(totals, Decimal("0.00")) if totals else None),
-        "lines": lines,
-        "parcels": [
-            {"number": parcel.number, "weight": str(parcel.weight), "copies": parcel.copies,
-             "oversize": parcel.oversize, "state": parcel.state, "tracking_number": parcel.tracking_number,
-             "lines": [{"title_id": pl.title_id, **title_of(pl.title_id), "copies": pl.copies}
-                       for pl in sorted(parcel.lines, key=lambda pl: pl.title_id)]}
-            for parcel in parcels
-        ],
-        "discrepancies": [
-            {"id": d.id, "title_id": d.title_id, **title_of(d.title_id), "kind": d.kind,
-             "quantity": d.quantity, "reopened": d.reopened, "written_off": d.written_off, "note": d.note,
-             "reported_by": d.reported_by}
-            for d in shipment.discrepancies
-        ],
-        "corrections": [
-            {"id": c.id, "number": c.number, "state": c.state, "dispatched_on": _iso(c.dispatched_on),
-             "tracking_number": c.tracking_number, "copies": c.copies, "note": c.note}
-            for c in corrections
-        ],
-        "corrects": {"id": corrected.id, "number": corrected.number} if corrected else None,
-    }  # fmt: skip
-
-
 # --- reading --------------------------------------------------------------------------------------
 
 
@@ -264,31 +168,31 @@ def find_shipments(
 def programme_shipments(
     programme_id: int, session: SessionDep, _user: StaffReader,
     state: State | None = None, library_code: str | None = None,
-) -> list[dict[str, Any]]:  # fmt: skip
+) -> list[ShipmentOut]:  # fmt: skip
     """A programme's shipments, newest first (staff)."""
     get_programme(session, programme_id)
     found = find_shipments(session, scope=None, programme_id=programme_id, state=state,
                            library_code=library_code)  # fmt: skip
-    return shipments_json(session, found)
+    return shipments_out(session, found)
 
 
 @router.get("/shipments", responses={404: {}})
 def list_shipments(
     session: SessionDep, user: CurrentUser, programme_id: int | None = None,
     state: State | None = None, library_code: str | None = None,
-) -> list[dict[str, Any]]:  # fmt: skip
+) -> list[ShipmentOut]:  # fmt: skip
     """Shipments, newest first; a library user gets only its own incoming (dispatched onward)."""
     scope = shipment_scope(user)
     found = find_shipments(session, scope=scope, programme_id=programme_id, state=state,
                            library_code=library_code)  # fmt: skip
-    return shipments_json(session, found)
+    return shipments_out(session, found)
 
 
 @router.get("/shipments/{shipment_id}", responses={404: {}})
-def get_shipment(shipment_id: int, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+def get_shipment(shipment_id: int, session: SessionDep, user: CurrentUser) -> ShipmentDetailOut:
     """One shipment with lines, parcels, discrepancies and corrections (a library: its own, sent)."""
     shipment = dispatch.get_shipment(session, shipment_id, library_id=shipment_scope(user))
-    return shipment_detail_json(session, shipment)
+    return shipment_detail_out(session, shipment)
 
 
 @router.get("/shipments/{shipment_id}/marc", responses={404: {}, 422: {}})
@@ -320,23 +224,25 @@ def _today(value: datetime.date | None) -> datetime.date:
 
 
 @router.post("/shipments/{shipment_id}/pack", responses={403: {}, 404: {}, 409: {}})
-def pack(shipment_id: int, session: SessionDep, user: StaffWriter) -> dict[str, Any]:
+def pack(shipment_id: int, session: SessionDep, user: StaffWriter) -> ShipmentDetailOut:
     """Planned → packed: the parcels are packed."""
     shipment = dispatch.mark_packed(session, actor=user.actor, shipment_id=shipment_id)
-    return shipment_detail_json(session, shipment)
+    session.commit()
+    return shipment_detail_out(session, shipment)
 
 
 @router.post("/shipments/{shipment_id}/unpack", responses={403: {}, 404: {}, 409: {}})
-def unpack(shipment_id: int, session: SessionDep, user: StaffWriter) -> dict[str, Any]:
+def unpack(shipment_id: int, session: SessionDep, user: StaffWriter) -> ShipmentDetailOut:
     """Packed → planned, while it has not left."""
     shipment = dispatch.unpack(session, actor=user.actor, shipment_id=shipment_id)
-    return shipment_detail_json(session, shipment)
+    session.commit()
+    return shipment_detail_out(session, shipment)
 
 
 @router.post("/shipments/{shipment_id}/dispatch", responses={403: {}, 404: {}, 409: {}, 422: {}})
 def dispatch_one(
     shipment_id: int, body: DispatchIn, session: SessionDep, user: StaffWriter
-) -> dict[str, Any]:
+) -> ShipmentDetailOut:
     """Packed (or planned) → dispatched, with carrier and tracking number; its documents freeze."""
     if body.parcel_tracking:
         known = {parcel.number for parcel in shipping_queries.shipment_parcels(session, shipment_id)}
@@ -350,20 +256,22 @@ def dispatch_one(
         tracking_number=body.tracking_number, dispatched_on=_today(body.dispatched_on),
         parcel_tracking=body.parcel_tracking, note=body.note,
     )  # fmt: skip
-    return shipment_detail_json(session, shipment)
+    session.commit()
+    return shipment_detail_out(session, shipment)
 
 
 @router.post("/shipments/{shipment_id}/deliver", responses={403: {}, 404: {}, 409: {}})
 def deliver(
     shipment_id: int, session: SessionDep, user: CurrentUser, body: Annotated[DeliverIn | None, Body()] = None
-) -> dict[str, Any]:
+) -> ShipmentDetailOut:
     """Dispatched → delivered (staff, or the receiving library)."""
     shipment = dispatch.mark_delivered(
         session, actor=user.actor, shipment_id=shipment_id,
         delivered_on=_today(body.delivered_on if body else None),
         library_id=shipment_scope(user, write=True),
     )  # fmt: skip
-    return shipment_detail_json(session, shipment)
+    session.commit()
+    return shipment_detail_out(session, shipment)
 
 
 def _resolve_titles(
@@ -371,7 +279,7 @@ def _resolve_titles(
 ) -> tuple[list[int], dict[str, str]]:
     """Title ids for the refs (by id or ISBN); errors keyed ``<where>.<n>.isbn`` (n from 1)."""
     found = title_ids_by_isbn(session, programme_id, [ref.isbn for ref in refs if ref.isbn])
-    titles = _titles(session, (ref.title_id for ref in refs if ref.title_id is not None))
+    titles = titles_by_id(session, (ref.title_id for ref in refs if ref.title_id is not None))
     known = {t.id for t in titles.values() if t.programme_id == programme_id}
     ids: list[int] = []
     errors: dict[str, str] = {}
@@ -390,7 +298,7 @@ def _resolve_titles(
 @router.post("/shipments/{shipment_id}/accept", responses={403: {}, 404: {}, 409: {}, 422: {}})
 def accept(
     shipment_id: int, session: SessionDep, user: CurrentUser, body: Annotated[AcceptIn | None, Body()] = None
-) -> dict[str, Any]:
+) -> ShipmentDetailOut:
     """The receiving library confirms the shipment or reports discrepancies per title (staff may
     answer on its behalf)."""
     body = body or AcceptIn()
@@ -405,12 +313,15 @@ def accept(
                        for title_id, d in zip(title_ids, body.discrepancies, strict=True)],
         library_id=scope,
     )  # fmt: skip
-    return shipment_detail_json(session, shipment)
+    session.commit()
+    return shipment_detail_out(session, shipment)
 
 
 @router.post("/shipments/{shipment_id}/corrections", status_code=201,
              responses={403: {}, 404: {}, 409: {}, 422: {}})  # fmt: skip
-def correct(shipment_id: int, body: CorrectionIn, session: SessionDep, user: StaffWriter) -> dict[str, Any]:
+def correct(
+    shipment_id: int, body: CorrectionIn, session: SessionDep, user: StaffWriter
+) -> ShipmentDetailOut:
     """Issue a correction document for a dispatched shipment; answers the new correction."""
     original = dispatch.get_shipment(session, shipment_id)
     title_ids, errors = _resolve_titles(session, original.programme_id, body.lines, "lines")
@@ -425,7 +336,8 @@ def correct(shipment_id: int, body: CorrectionIn, session: SessionDep, user: Sta
         session, actor=user.actor, shipment_id=shipment_id, lines=changes, carrier=body.carrier,
         tracking_number=body.tracking_number, note=body.note,
     )  # fmt: skip
-    return shipment_detail_json(session, correction)
+    session.commit()
+    return shipment_detail_out(session, correction)
 
 
 class WriteOffIn(BaseModel):
@@ -439,19 +351,21 @@ class WriteOffIn(BaseModel):
              responses={403: {}, 404: {}, 422: {}})  # fmt: skip
 def write_off(
     shipment_id: int, discrepancy_id: int, body: WriteOffIn, session: SessionDep, user: StaffWriter
-) -> dict[str, Any]:
+) -> ShipmentDetailOut:
     """Write off copies of a shortage as lost in transit: they are no longer allocatable."""
     shipping_acceptance.write_off_lost(
         session, actor=user.actor, shipment_id=shipment_id, discrepancy_id=discrepancy_id, copies=body.copies
     )  # fmt: skip
-    return shipment_detail_json(session, dispatch.get_shipment(session, shipment_id))
+    session.commit()
+    return shipment_detail_out(session, dispatch.get_shipment(session, shipment_id))
 
 
 @router.post("/programmes/{programme_id}/shipments/dispatch", responses={404: {}, 422: {}})
 def dispatch_many(
     programme_id: int, body: list[BulkDispatchItemIn], session: SessionDep, user: ProgrammeWriter
-) -> list[dict[str, Any]]:
+) -> list[ShipmentOut]:
     """Dispatch many shipments at once, all or nothing; errors are keyed ``<index>.<field>``."""
     items = [DispatchItem(i.shipment_number, i.carrier, i.tracking_number, i.dispatched_on) for i in body]
     shipments = dispatch_shipments(session, actor=user.actor, programme_id=programme_id, items=items)
-    return shipments_json(session, shipments)
+    session.commit()
+    return shipments_out(session, shipments)

@@ -476,6 +476,7 @@ def test_parcels_keep_to_the_carriers_limits(client, staff, received):
     assert client.get(f"{API}/{received}/parcels", headers=h).json()["total"] == parcels["total"]
 
 
+
 def test_a_carrier_limit_out_of_the_domains_bounds_is_refused_with_its_message(client, staff, received):
     h = staff["olena"]
     client.post(f"{API}/{received}/allocation", headers=h)
