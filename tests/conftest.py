@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import os
 import uuid
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -23,9 +26,120 @@ def pytest_sessionstart(session) -> None:  # noqa: ARG001 - pytest hook signatur
         raise SystemExit(f"CI=true but ../shared/data is missing at {SHARED_DATA}")
 
 
+# --- The fast lane: `python -m pytest -m "not slow"`; the full run (CI) still runs everything. ---
+
+# Single tests that take over a second on their own (measured with --durations on SQLite):
+# hypothesis properties, CLI runs and whole flows. A renamed test here is warned about.
+SLOW_TESTS = frozenset({
+    "tests/api/test_catalogue_api.py::test_the_counts_page_saves_a_plan_and_exports_xlsx",
+    "tests/api/test_demo.py::test_demo_has_a_state_programme_with_a_shipment_waiting_and_one_answered",
+    "tests/api/test_demo.py::test_demo_has_an_admin_users_of_every_role_and_luhansk_libraries",
+    "tests/api/test_demo.py::test_demo_has_an_exchange_round_with_gifts_and_fund_duplicates_on_offer",
+    "tests/api/test_demo.py::test_demo_is_reused_not_duplicated",
+    "tests/api/test_demo.py::test_demo_passwords_work",
+    "tests/api/test_document_pages.py::test_a_library_sees_only_its_own_sent_documents_and_summary",
+    "tests/api/test_document_pages.py::test_packing_list_labels_register_and_summary_pages_render_their_numbers",
+    "tests/api/test_document_pages.py::test_the_acceptance_act_appears_once_the_library_answers",
+    "tests/api/test_document_pages.py::test_the_transfer_act_page_prints_the_lines_totals_and_sum_in_words",
+    "tests/api/test_exchange_api.py::test_staff_upload_offers_and_draw_fund_duplicates_with_the_forms",
+    "tests/api/test_fund_api.py::test_pages_show_the_fund_to_staff_and_hide_it_from_libraries",
+    "tests/api/test_health.py::test_health_reports_an_unreachable_database_with_503",
+    "tests/api/test_i18n.py::test_every_ui_message_has_an_english_translation",
+    "tests/api/test_own_fund_cli.py::test_to_fund_takes_what_is_asked_or_refuses_and_changes_nothing",
+    "tests/api/test_programme_cli.py::test_adjust_beyond_the_limits_is_refused_and_changes_nothing",
+    "tests/api/test_programme_cli.py::test_allocating_again_keeps_a_hand_adjustment_unless_reset",
+    "tests/api/test_programme_cli.py::test_load_offers_refuses_a_state_programme",
+    "tests/api/test_programme_cli.py::test_the_whole_programme_flow_from_libraries_to_report",
+    "tests/api/test_programme_pages.py::test_a_delivery_is_registered_from_typed_lines_or_a_file",
+    "tests/api/test_programme_pages.py::test_allocation_shares_out_the_delivery_and_refuses_adjustments_beyond_the_limits",
+    "tests/api/test_shipment_cli.py::test_a_confirmation_naming_a_title_badly_changes_nothing",
+    "tests/api/test_shipment_cli.py::test_a_dispatch_file_with_a_bad_row_names_it_and_dispatches_nothing",
+    "tests/api/test_shipment_cli.py::test_the_whole_path_from_the_list_to_a_reported_shortage",
+    "tests/api/test_shipment_pages.py::test_a_library_downloads_the_marc_records_of_its_shipment",
+    "tests/api/test_shipment_pages.py::test_a_library_sees_only_its_own_shipments_and_only_once_they_have_left",
+    "tests/api/test_shipment_pages.py::test_staff_issue_a_correction_that_links_both_ways",
+    "tests/api/test_shipment_pages.py::test_staff_take_a_shipment_from_planned_through_packed_and_dispatched_to_delivered",
+    "tests/api/test_shipment_pages.py::test_staff_write_off_copies_lost_in_transit_and_they_are_not_sent_again",
+    "tests/api/test_users_cli.py::test_commands_refuse_an_unmigrated_database",
+    "tests/api/test_users_cli.py::test_set_password_and_disable",
+    "tests/collection/test_fund_properties.py::test_next_years_start_is_this_years_end",
+    "tests/collection/test_fund_properties.py::test_no_copy_leaves_twice_and_no_balance_goes_negative",
+    "tests/collection/test_fund_properties.py::test_the_database_register_agrees_with_the_identity_and_never_withdraws_twice",
+    "tests/collection/test_fund_properties.py::test_the_movement_identity_holds_for_every_year_and_breakdown",
+    "tests/collection/test_importing.py::test_worker_processes_give_the_same_result_as_one_process",
+    "tests/collection/test_migrations.py::test_migrated_schema_matches_the_models_exactly",
+    "tests/collection/test_migrations.py::test_upgrade_brings_an_empty_database_to_head",
+    "tests/distribution/test_allocation.py::test_apportionment_is_fair_within_one_copy",
+    "tests/distribution/test_allocation.py::test_held_libraries_never_get_copies",
+    "tests/distribution/test_allocation.py::test_limits_hold_for_any_input",
+    "tests/distribution/test_dispatch.py::test_a_carrier_other_than_own_transport_needs_a_tracking_number",
+    "tests/distribution/test_packing.py::test_every_copy_is_packed_once_within_limits",
+    "tests/distribution/test_programmes.py::test_two_staff_adjusting_at_once_can_never_over_allocate",
+    "tests/marc/test_crosswalk.py::test_random_marc21_records_come_back_with_the_same_titles_names_and_isbns",
+    "tests/marc/test_crosswalk.py::test_random_unimarc_records_come_back_with_the_same_titles_names_and_isbns",
+    "tests/marc/test_iso5426.py::test_representable_text_round_trips",
+    "tests/marc/test_reader_properties.py::test_valid_generated_records_round_trip",
+})
+# Names whose use means a test reads ../shared/data, or starts or kills another process.
+SHARED_DATA_NAMES = frozenset({"data_path", "all_data_files", "SHARED_DATA"})
+PROCESS_NAMES = frozenset({"subprocess", "Popen", "multiprocessing", "ProcessPoolExecutor", "kill"})
+
+
+@cache
+def names_reaching(path: Path, targets: frozenset[str]) -> frozenset[str]:
+    """Functions (tests, fixtures, helpers) of a test module that use ``targets``, directly or
+    through another function of the same module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    uses: dict[str, set[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            used = uses.setdefault(node.name, set())
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Name):
+                    used.add(inner.id)
+                elif isinstance(inner, ast.Attribute):
+                    used.add(inner.attr)
+    reaching = {name for name, used in uses.items() if used & targets}
+    while grown := {name for name, used in uses.items() if used & reaching} - reaching:
+        reaching |= grown
+    return frozenset(reaching)
+
+
+def uses_any(item: pytest.Item, targets: frozenset[str]) -> bool:
+    """Whether the test, or a fixture or helper of its own module, uses one of ``targets``."""
+    if item.path.suffix != ".py":
+        return False
+    reaching = names_reaching(item.path, targets)
+    return getattr(item, "originalname", item.name) in reaching or bool(reaching & set(item.fixturenames))
+
+
+def slowness(item: pytest.Item) -> str | None:
+    """Why a test belongs outside the fast lane, or None."""
+    if item.get_closest_marker("postgres"):
+        return "PostgreSQL"
+    if "e2e" in item.path.parts:
+        return "browser"
+    if item.get_closest_marker("shared_data"):
+        return "real files"
+    if uses_any(item, PROCESS_NAMES):
+        return "another process"
+    if item.nodeid.split("[")[0] in SLOW_TESTS:
+        return "over a second"
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
 def pytest_collection_modifyitems(config, items) -> None:
-    """Tests marked ``postgresql_only`` (behaviour SQLite cannot show, e.g. two writers at the
+    """Mark what the fast lane leaves out as ``slow`` (and real-data tests ``shared_data``).
+
+    Tests marked ``postgresql_only`` (behaviour SQLite cannot show, e.g. two writers at the
     same moment) are not generated for SQLite at all: deselected, never skipped."""
+    for item in items:
+        if not item.get_closest_marker("shared_data") and uses_any(item, SHARED_DATA_NAMES):
+            item.add_marker(pytest.mark.shared_data)
+        if slowness(item):
+            item.add_marker(pytest.mark.slow)
+    warn_of_stale_slow_tests(config, items)
     keep, drop = [], []
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
@@ -34,6 +148,19 @@ def pytest_collection_modifyitems(config, items) -> None:
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+def warn_of_stale_slow_tests(config, items) -> None:
+    """A renamed or moved test would silently rejoin the fast lane: say so."""
+    collected = {item.nodeid.split("[")[0] for item in items}
+    files = {nodeid.split("::")[0] for nodeid in collected}
+    stale = sorted(
+        name for name in SLOW_TESTS
+        if not (config.rootpath / name.split("::")[0]).is_file()
+        or (name.split("::")[0] in files and name not in collected)
+    )  # fmt: skip
+    if stale:
+        warnings.warn(f"SLOW_TESTS in tests/conftest.py names tests that do not exist: {stale}", stacklevel=1)
 
 
 # --- Databases: every database test runs on SQLite and, when reachable, on PostgreSQL. ---------

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterator
 
 import pytest
+from fastapi import FastAPI
 
 from api.app import create_app
+from api.auth.ratelimit import LoginRateLimiter
+from api.import_runner import ImportRunner
 from api.settings import Settings
 from tests.builders import PASSWORD
 
@@ -16,17 +20,51 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 
+def app_settings(database_url: str) -> Settings:
+    """Settings for a test app (Ukrainian UI, a fixed secret)."""
+    return Settings(database_url=database_url, secret_key="test-secret-key")
+
+
 @pytest.fixture
 def settings(db_url) -> Settings:
-    """Settings for a test app (Ukrainian UI, a fixed secret)."""
-    return Settings(database_url=db_url, secret_key="test-secret-key")
+    """Settings for a test app; override this fixture for an app with other settings."""
+    return app_settings(db_url)
+
+
+@pytest.fixture(scope="session")
+def _session_app(_migrated_db_url) -> Iterator[FastAPI]:
+    """One app (routes, templates, engine) per backend per session: building it costs a second."""
+    app = create_app(app_settings(_migrated_db_url))
+    yield app
+    app.state.engine.dispose()
 
 
 @pytest.fixture
-def app(settings):
-    app = create_app(settings)
+def app(request, settings) -> Iterator[FastAPI]:
+    """The session's app when the test keeps the default settings, else an app of its own.
+
+    What the app keeps between requests (settings and engine a test may swap, failed logins,
+    the import worker) is put back or made fresh for every test.
+    """
+    if "db_url" not in request.fixturenames or settings != app_settings(request.getfixturevalue("db_url")):
+        app = create_app(settings)
+        yield app
+        app.state.engine.dispose()
+        return
+    app = request.getfixturevalue("_session_app")
+    state = app.state
+    settings, engine = state.settings, state.engine
+    state.limiter = LoginRateLimiter(settings.login_attempts, settings.login_window_seconds)
+    state.import_runner = ImportRunner(
+        state.session_factory, quality_tolerance=settings.import_quality_tolerance)
     yield app
-    app.state.engine.dispose()
+    # A running import must not write into the next test's (emptied) tables.
+    if state.import_runner._thread is not None:  # private, but set only once a job was submitted
+        state.import_runner.done.wait(60)
+    if state.engine is not engine:
+        state.engine.dispose()
+    state.settings, state.engine = settings, engine
+    app.dependency_overrides.clear()
 
 
 @pytest.fixture
