@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from pymarc.marc8_mapping import CODESETS, ODD_MAP
 
@@ -69,8 +69,6 @@ def _single_byte_sets() -> dict[int, dict[int, tuple[str, bool]]]:
 
 
 _SETS = _single_byte_sets()
-_EACC_DECODE = {code: chr(uni) for code, (uni, _combining) in CODESETS[EACC].items()}
-_EACC_DECODE.update({code: chr(uni) for code, uni in ODD_MAP.items() if code not in _EACC_DECODE})
 _MARKS = frozenset(ch for table in _SETS.values() for ch, combining in table.values() if combining)
 _MARK_CLASS = "".join(re.escape(ch) for ch in sorted(_MARKS))
 _MARKS_THEN_BASE = re.compile(f"([{_MARK_CLASS}]+)(.)", re.S)
@@ -79,8 +77,20 @@ _TRAILING_MARKS = re.compile(f"[{_MARK_CLASS}]+$")
 _NCR = re.compile(f"&([{_MARK_CLASS}]*)#x([0-9A-Fa-f]{{1,6}});")
 
 
+@cache
+def _eacc_decode() -> dict[int, str]:
+    """EACC (CJK) code -> character; built on first use, since most files never switch to EACC."""
+    table = {code: chr(uni) for code, (uni, _combining) in CODESETS[EACC].items()}
+    table.update({code: chr(uni) for code, uni in ODD_MAP.items() if code not in table})
+    return table
+
+
+@cache
 def _encode_tables() -> tuple[dict[str, list[tuple[int, int]]], dict[str, list[tuple[int, int]]]]:
-    """Unicode -> [(set, code)] in priority order, one table for spacing and one for marks."""
+    """Unicode -> [(set, code)] in priority order, one table for spacing and one for marks.
+
+    Built on the first encode, not at import: reading (and ``komplekt marc stats``) never needs it.
+    """
     spacing: dict[str, list[tuple[int, int]]] = {}
     marks: dict[str, list[tuple[int, int]]] = {}
     for final in _PRIORITY:
@@ -96,13 +106,19 @@ def _encode_tables() -> tuple[dict[str, list[tuple[int, int]]], dict[str, list[t
             candidates = (marks if combining else spacing).setdefault(ch, [])
             if all(s != final for s, _ in candidates):
                 candidates.append((final, position))
+    # Unicode's half marks are written as ANSEL's halves too (LC's alternative mapping).
+    marks["\ufe20"] = [(ANSEL, 0x6B)]
+    marks["\ufe22"] = [(ANSEL, 0x7A)]
     return spacing, marks
 
 
-_SPACING, _COMBINING = _encode_tables()
-# Unicode's half marks are written as ANSEL's halves too (LC's alternative mapping).
-_COMBINING["\ufe20"] = [(ANSEL, 0x6B)]
-_COMBINING["\ufe22"] = [(ANSEL, 0x7A)]
+def _spacing() -> dict[str, list[tuple[int, int]]]:
+    return _encode_tables()[0]
+
+
+def _combining() -> dict[str, list[tuple[int, int]]]:
+    return _encode_tables()[1]
+
 _SECOND_HALF_OF = {_LIGATURE: 0x6C, _DOUBLE_TILDE: 0x7B}
 _C1_ENCODE = {ch: bytes([code]) for code, ch in _C1.items()}
 _STRUCTURE = frozenset("\x1d\x1e\x1f")  # record terminator, field terminator, subfield delimiter
@@ -234,7 +250,7 @@ def _decode_multibyte_run(
             index += valid
             continue
         code = int.from_bytes(triple, "big") & 0x7F7F7F
-        char = _EACC_DECODE.get(code)
+        char = _eacc_decode().get(code)
         if char is None:
             where = "G1" if high else "G0"
             problems.append(
@@ -327,7 +343,7 @@ def _clusters(text: str) -> list[tuple[int, str]]:
     clusters: list[tuple[int, str]] = []
     for index, char in enumerate(text):
         attached = (
-            char >= "\u0300" and unicodedata.category(char)[0] == "M" and char not in _SPACING
+            char >= "\u0300" and unicodedata.category(char)[0] == "M" and char not in _spacing()
         )
         if attached and clusters:
             offset, cluster = clusters[-1]
@@ -362,8 +378,8 @@ class _Writer:
                 for mark in form[1:]:
                     self.second_half = _SECOND_HALF_OF.get(mark, self.second_half)
                 return
-        if form[0] in _SPACING:  # base is fine, some mark is not: base, then marks as NCRs
-            self._put(*_choose(_SPACING[form[0]], (self.g0, self.g1)))
+        if form[0] in _spacing():  # base is fine, some mark is not: base, then marks as NCRs
+            self._put(*_choose(_spacing()[form[0]], (self.g0, self.g1)))
             self.reference(form[1:])
             return
         self.reference(cluster)
@@ -373,9 +389,9 @@ class _Writer:
         base, marks = cluster[0], cluster[1:]
         if base in _STRUCTURE:
             self.reset()  # a subfield delimiter or terminator starts from the default state
-        elif all(mark in _COMBINING for mark in marks):
+        elif all(mark in _combining() for mark in marks):
             for mark in marks:
-                self._put(*_choose(_COMBINING[mark], (self.g0, ANSEL)))
+                self._put(*_choose(_combining()[mark], (self.g0, ANSEL)))
             marks = ""
         if self.g0 == EACC:
             self._designate_g0(ASCII)  # as LC does: readers take 0x20 in EACC as a code byte
@@ -451,12 +467,12 @@ def _plan(form: str, current: tuple[int, int]) -> list[tuple[int, int]] | None:
     Sets already designated win, so "Київ, 2010" keeps its comma and digits in Basic Cyrillic.
     """
     base, marks = form[0], form[1:]
-    if base not in _SPACING or any(mark not in _COMBINING for mark in marks):
+    if base not in _spacing() or any(mark not in _combining() for mark in marks):
         return None
     # "&" always goes in ASCII, so bytes "&#x..;" in another G0 can be read as a reference.
-    base_final, base_code = _choose(_SPACING[base], current if base != "&" else (ASCII,))
+    base_final, base_code = _choose(_spacing()[base], current if base != "&" else (ASCII,))
     # A mark from the base's own set (Greek accents, Hebrew points) keeps the text in one set.
-    plan = [_choose(_COMBINING[mark], (base_final, ANSEL)) for mark in marks]
+    plan = [_choose(_combining()[mark], (base_final, ANSEL)) for mark in marks]
     return [*plan, (base_final, base_code)]
 
 

@@ -353,7 +353,7 @@ def _representable_alphabet() -> list[str]:
     """What MARC-8 holds without references, from the codec's own encoding table: Latin with
     ANSEL accents (also on letters Unicode has no precomposed form for), Cyrillic incl. ґ є і ї,
     Greek, Hebrew, Arabic letters."""
-    spacing = [c for c in marc.marc8._SPACING if c.isalpha() and c.isprintable()]
+    spacing = [c for c in marc.marc8._spacing() if c.isalpha() and c.isprintable()]
     non_cjk = [c for c in spacing if c < "\u1000" and unicodedata.normalize("NFC", c) == c]
     accents = "\u0301\u0308\u030c"
     latin = [nfc(base + accent) for base in "aeiouycnszAEIOUY" for accent in accents]
