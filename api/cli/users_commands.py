@@ -59,14 +59,10 @@ def list_users(
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """List every account."""
+    from api.presenters.libraries import user_out  # the fields REST shows for /auth/me, and ``active``
+
     with database_session(load_settings()) as session:
-        rows = [
-            {
-                "username": user.username, "full_name": user.full_name, "role": user.role,
-                "library": user.library.code if user.library else None, "active": user.active,
-            }  # fmt: skip
-            for user in services.list_users(session)
-        ]
+        rows = [user_out(user).model_dump() for user in services.list_users(session)]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

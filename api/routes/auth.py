@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from api.auth import services
 from api.auth.errors import LoginFailed
 from api.deps import CurrentToken, CurrentUser, SessionDep, client_ip
+from api.presenters.libraries import Me, me_out
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -21,15 +22,6 @@ class Token(BaseModel):
 
     access_token: str
     token_type: str = "bearer"
-
-
-class Me(BaseModel):
-    """The authenticated user."""
-
-    username: str
-    full_name: str
-    role: str
-    library: str | None
 
 
 @router.post("/token", response_model=Token, responses={401: {}, 429: {}})
@@ -55,10 +47,7 @@ def create_token(
 @router.get("/me", response_model=Me)
 def me(user: CurrentUser) -> Me:
     """Who the token belongs to."""
-    return Me(
-        username=user.username, full_name=user.full_name, role=user.role,
-        library=user.library.code if user.library else None,
-    )  # fmt: skip
+    return me_out(user)
 
 
 @router.delete("/token", status_code=204)

@@ -6,7 +6,7 @@ acquisitions and admin write; methodologist reads; a library user finds nothing 
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -16,13 +16,32 @@ from api.access import FUND_READ, FUND_WRITE, require_staff_area
 from api.auth.models import User
 from api.deps import CurrentUser, SessionDep, TranslatorDep
 from api.presenters.downloads import xlsx_response
+from api.presenters.fund import (
+    ActDetailOut,
+    ActRowOut,
+    ClosedStocktakeOut,
+    CopyOut,
+    FindsOut,
+    InventoryBookOut,
+    ReceiptDetailOut,
+    ReceiptRowOut,
+    RegisterOut,
+    SchemeOut,
+    StocktakeOut,
+    act_detail_out,
+    act_out,
+    copy_out,
+    receipt_detail_out,
+    receipt_out,
+    register_out,
+    scheme_out,
+    stocktake_out,
+)
 from collection.fund import acts as fund_acts
 from collection.fund import receipts as fund_receipts
 from collection.fund import registers as fund_services
 from collection.fund import reports as fund_reports
 from collection.fund import stocktaking
-from collection.fund.models import Copy, Receipt, WithdrawalAct
-from collection.fund.rules import DIMENSIONS, Part, SummaryRegister, Totals
 
 router = APIRouter(prefix="/fund", tags=["fund"])
 
@@ -123,113 +142,37 @@ class CloseIn(BaseModel):
     act_date: datetime.date | None = None
 
 
-def copy_json(copy: Copy) -> dict[str, Any]:
-    """A copy as the API shows it."""
-    return {
-        "id": copy.id, "inventory_number": copy.inventory_number, "barcode": copy.barcode,
-        "edition_id": copy.edition_id, "title": copy.edition.title if copy.edition else "",
-        "authors": copy.edition.authors if copy.edition else "", "location": copy.location,
-        "price": str(copy.price) if copy.price is not None else None,
-        "acquired": copy.acquired.isoformat() if copy.acquired else None, "status": copy.status,
-        "receipt_id": copy.receipt_id, "withdrawal_act_id": copy.withdrawal_act_id,
-    }  # fmt: skip
-
-
-def receipt_json(receipt: Receipt, with_copies: bool = True) -> dict[str, Any]:
-    data = {
-        "id": receipt.id,
-        "number": receipt.number,
-        "date": receipt.date.isoformat(),
-        "source": receipt.source,
-        "supplier": receipt.supplier,
-        "document": receipt.document,
-        "note": receipt.note,
-        "created_by": receipt.created_by,
-    }
-    if with_copies:
-        copies = sorted(receipt.copies, key=lambda c: (c.inventory_series, c.inventory_seq or -1))
-        data["copies"] = [copy_json(c) for c in copies]
-        data["total"] = {"copies": len(copies), "money": str(sum((c.price or 0) for c in copies))}
-    return data
-
-
-def act_json(act: WithdrawalAct, with_copies: bool = True) -> dict[str, Any]:
-    data = {
-        "id": act.id,
-        "number": act.number,
-        "date": act.date.isoformat(),
-        "reason": act.reason,
-        "state": act.state,
-        "note": act.note,
-        "corrects_id": act.corrects_id,
-        "signed_by": act.signed_by,
-        "signed_at": act.signed_at.isoformat() if act.signed_at else None,
-    }
-    if with_copies:
-        copies = sorted(act.copies, key=lambda c: (c.inventory_series, c.inventory_seq or -1))
-        data["copies"] = [copy_json(c) for c in copies]
-        data["total"] = {"copies": len(copies), "money": str(sum((c.price or 0) for c in copies))}
-    return data
-
-
-def totals_json(totals: Totals) -> dict[str, Any]:
-    """Totals with money as strings (exact decimals)."""
-    return {
-        "copies": totals.total.copies, "money": str(totals.total.money),
-        "by": {d: {k: {"copies": a.copies, "money": str(a.money)} for k, a in sorted(totals.by[d].items())}
-               for d in DIMENSIONS},
-    }  # fmt: skip
-
-
-def part_json(part: Part) -> dict[str, Any]:
-    return {
-        "rows": [{"id": r.document.id, "number": r.document.number, "date": r.document.date.isoformat(),
-                  "label": r.document.label, "reference": r.document.reference, **totals_json(r.totals)}
-                 for r in part.rows],
-        "total": totals_json(part.total),
-    }  # fmt: skip
-
-
-def register_json(register: SummaryRegister) -> dict[str, Any]:
-    m = register.movement
-    return {
-        "year": register.year, "part1": part_json(register.received), "part2": part_json(register.withdrawn),
-        "part3": {"start": totals_json(m.start), "received": totals_json(m.received),
-                  "withdrawn": totals_json(m.withdrawn), "end": totals_json(m.end)},
-    }  # fmt: skip
-
-
 # --- receipts -------------------------------------------------------------------------------------
 
 
 @router.get("/receipts")
-def list_receipts(session: SessionDep, _user: Reader, year: int | None = None) -> list[dict[str, Any]]:
+def list_receipts(session: SessionDep, _user: Reader, year: int | None = None) -> list[ReceiptRowOut]:
     """Receipts, newest first, with copy counts and sums."""
     return [
-        receipt_json(r, False) | {"copies": n, "money": str(s)}
+        ReceiptRowOut(**receipt_out(r).model_dump(), copies=n, money=s)
         for r, n, s in fund_receipts.list_receipts(session, year=year)
     ]
 
 
 @router.post("/receipts", status_code=201)
-def create_receipt(body: ReceiptIn, session: SessionDep, user: Writer) -> dict[str, Any]:
+def create_receipt(body: ReceiptIn, session: SessionDep, user: Writer) -> ReceiptDetailOut:
     """Register a receipt (КСО part 1 entry)."""
     receipt = fund_receipts.create_receipt(
         session, actor=user.actor, receipt_date=body.date, source=body.source, number=body.number,
         supplier=body.supplier, document=body.document, note=body.note,
     )  # fmt: skip
     session.commit()
-    return receipt_json(fund_receipts.get_receipt(session, receipt.id))
+    return receipt_detail_out(fund_receipts.get_receipt(session, receipt.id))
 
 
 @router.get("/receipts/{receipt_id}")
-def get_receipt(receipt_id: int, session: SessionDep, _user: Reader) -> dict[str, Any]:
+def get_receipt(receipt_id: int, session: SessionDep, _user: Reader) -> ReceiptDetailOut:
     """A receipt and its copies."""
-    return receipt_json(fund_receipts.get_receipt(session, receipt_id))
+    return receipt_detail_out(fund_receipts.get_receipt(session, receipt_id))
 
 
 @router.post("/receipts/{receipt_id}/copies", status_code=201)
-def add_copies(receipt_id: int, body: CopiesIn, session: SessionDep, user: Writer) -> list[dict[str, Any]]:
+def add_copies(receipt_id: int, body: CopiesIn, session: SessionDep, user: Writer) -> list[CopyOut]:
     """Add copies to a receipt; inventory numbers come from the scheme unless given."""
     receipt = fund_receipts.get_receipt(session, receipt_id)
     copies = fund_receipts.add_copies_to_receipt(
@@ -237,40 +180,40 @@ def add_copies(receipt_id: int, body: CopiesIn, session: SessionDep, user: Write
         price=body.price, location=body.location, numbers=body.numbers, barcodes=body.barcodes,
     )  # fmt: skip
     session.commit()
-    return [copy_json(c) for c in copies]
+    return [copy_out(c) for c in copies]
 
 
 # --- withdrawal acts ------------------------------------------------------------------------------
 
 
 @router.get("/acts")
-def list_acts(session: SessionDep, _user: Reader, year: int | None = None) -> list[dict[str, Any]]:
+def list_acts(session: SessionDep, _user: Reader, year: int | None = None) -> list[ActRowOut]:
     """Withdrawal acts, newest first, with copy counts and sums."""
     return [
-        act_json(a, False) | {"copies": n, "money": str(s)}
+        ActRowOut(**act_out(a).model_dump(), copies=n, money=s)
         for a, n, s in fund_acts.list_acts(session, year=year)
     ]
 
 
 @router.post("/acts", status_code=201)
-def create_act(body: ActIn, session: SessionDep, user: Writer) -> dict[str, Any]:
+def create_act(body: ActIn, session: SessionDep, user: Writer) -> ActDetailOut:
     """Open a draft withdrawal act (КСО part 2 entry once signed)."""
     act = fund_acts.create_withdrawal_act(
         session, actor=user.actor, act_date=body.date, reason=body.reason, number=body.number,
         note=body.note, corrects_id=body.corrects_id,
     )  # fmt: skip
     session.commit()
-    return act_json(fund_acts.get_act(session, act.id))
+    return act_detail_out(fund_acts.get_act(session, act.id))
 
 
 @router.get("/acts/{act_id}")
-def get_act(act_id: int, session: SessionDep, _user: Reader) -> dict[str, Any]:
+def get_act(act_id: int, session: SessionDep, _user: Reader) -> ActDetailOut:
     """An act and its copies."""
-    return act_json(fund_acts.get_act(session, act_id))
+    return act_detail_out(fund_acts.get_act(session, act_id))
 
 
 @router.patch("/acts/{act_id}")
-def update_act(act_id: int, body: ActPatch, session: SessionDep, user: Writer) -> dict[str, Any]:
+def update_act(act_id: int, body: ActPatch, session: SessionDep, user: Writer) -> ActDetailOut:
     """Change a draft act; a signed act is immutable (409)."""
     act = fund_acts.get_act(session, act_id)
     values = body.model_dump(exclude_none=True)
@@ -278,27 +221,27 @@ def update_act(act_id: int, body: ActPatch, session: SessionDep, user: Writer) -
         values["act_date"] = values.pop("date")
     fund_acts.update_act(session, actor=user.actor, act=act, **values)
     session.commit()
-    return act_json(fund_acts.get_act(session, act_id))
+    return act_detail_out(fund_acts.get_act(session, act_id))
 
 
 @router.post("/acts/{act_id}/copies")
-def add_act_copies(act_id: int, body: ActCopiesIn, session: SessionDep, user: Writer) -> dict[str, Any]:
+def add_act_copies(act_id: int, body: ActCopiesIn, session: SessionDep, user: Writer) -> ActDetailOut:
     """Put copies into a draft act (409 when signed or when a copy already left)."""
     act = fund_acts.get_act(session, act_id)
     fund_acts.add_copies_to_act(
         session, actor=user.actor, act=act, inventory_numbers=body.inventory_numbers
     )
     session.commit()
-    return act_json(fund_acts.get_act(session, act_id))
+    return act_detail_out(fund_acts.get_act(session, act_id))
 
 
 @router.post("/acts/{act_id}/sign")
-def sign_act(act_id: int, session: SessionDep, user: Writer) -> dict[str, Any]:
+def sign_act(act_id: int, session: SessionDep, user: Writer) -> ActDetailOut:
     """Sign the act: its copies leave the fund; the act never changes again."""
     act = fund_acts.get_act(session, act_id)
     fund_acts.sign_act(session, actor=user.actor, act=act)
     session.commit()
-    return act_json(fund_acts.get_act(session, act_id))
+    return act_detail_out(fund_acts.get_act(session, act_id))
 
 
 @router.get("/acts/{act_id}/xlsx")
@@ -312,9 +255,9 @@ def act_xlsx(act_id: int, session: SessionDep, _user: Reader, t: TranslatorDep) 
 
 
 @router.get("/register/{year}")
-def summary_register(year: int, session: SessionDep, _user: Reader) -> dict[str, Any]:
+def summary_register(year: int, session: SessionDep, _user: Reader) -> RegisterOut:
     """КСО of a year: part 1 and 2 rows with breakdowns, part 3 movement."""
-    return register_json(fund_services.summary_register(session, year))
+    return register_out(fund_services.summary_register(session, year))
 
 
 @router.get("/register/{year}/xlsx")
@@ -329,18 +272,13 @@ def inventory_book(
     session: SessionDep, _user: Reader, page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=1000)] = 100, series: str | None = None,
     location: str | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> InventoryBookOut:  # fmt: skip
     """The inventory book in inventory-number order, a page at a time."""
     book = fund_services.inventory_book(
         session, page=page, per_page=per_page, series=series, location=location
     )
-    return {
-        "page": book.page,
-        "per_page": book.per_page,
-        "total": book.total,
-        "pages": book.pages,
-        "copies": [copy_json(c) for c in book.copies],
-    }
+    return InventoryBookOut(page=book.page, per_page=book.per_page, total=book.total, pages=book.pages,
+                            copies=[copy_out(c) for c in book.copies])  # fmt: skip
 
 
 @router.get("/inventory-book/xlsx")
@@ -353,78 +291,55 @@ def inventory_book_xlsx(
 
 
 @router.get("/inventory-scheme")
-def get_scheme(session: SessionDep, _user: Reader) -> dict[str, Any]:
+def get_scheme(session: SessionDep, _user: Reader) -> SchemeOut:
     """The inventory-number scheme and what its next numbers look like."""
-    scheme = fund_receipts.get_inventory_scheme(session)
-    return {
-        "prefix": scheme.prefix,
-        "width": scheme.width,
-        "with_year": scheme.with_year,
-        "separator": scheme.separator,
-        "example": scheme.example(),
-    }
+    return scheme_out(fund_receipts.get_inventory_scheme(session))
 
 
 @router.put("/inventory-scheme")
-def set_scheme(body: SchemeIn, session: SessionDep, user: Writer) -> dict[str, Any]:
+def set_scheme(body: SchemeIn, session: SessionDep, user: Writer) -> SchemeOut:
     """Change the scheme for numbers issued from now on."""
     fund_receipts.set_inventory_scheme(session, actor=user.actor, **body.model_dump())
     session.commit()
-    return get_scheme(session, user)
+    return scheme_out(fund_receipts.get_inventory_scheme(session))
 
 
 # --- stocktaking ----------------------------------------------------------------------------------
 
 
-def stocktake_json(session: Any, stocktake: stocktaking.Stocktake) -> dict[str, Any]:
-    return {
-        "id": stocktake.id,
-        "location": stocktake.location,
-        "state": stocktake.state,
-        "opened_by": stocktake.opened_by,
-        "closed_by": stocktake.closed_by,
-        "act_id": stocktake.act_id,
-        **stocktaking.stocktake_counts(session, stocktake),
-    }
-
-
 @router.post("/stocktakes", status_code=201)
-def open_stocktake(body: StocktakeIn, session: SessionDep, user: Writer) -> dict[str, Any]:
+def open_stocktake(body: StocktakeIn, session: SessionDep, user: Writer) -> StocktakeOut:
     """Open a stocktaking session for a location."""
     stocktake = stocktaking.open_stocktake(session, actor=user.actor, location=body.location, note=body.note)
     session.commit()
-    return stocktake_json(session, stocktake)
+    return stocktake_out(session, stocktake)
 
 
 @router.get("/stocktakes/{stocktake_id}")
-def get_stocktake(stocktake_id: int, session: SessionDep, _user: Reader) -> dict[str, Any]:
+def get_stocktake(stocktake_id: int, session: SessionDep, _user: Reader) -> StocktakeOut:
     """A stocktake's state and counts."""
-    return stocktake_json(session, stocktaking.get_stocktake(session, stocktake_id))
+    return stocktake_out(session, stocktaking.get_stocktake(session, stocktake_id))
 
 
 @router.post("/stocktakes/{stocktake_id}/finds")
-def add_finds(stocktake_id: int, body: FindsIn, session: SessionDep, user: Writer) -> dict[str, Any]:
+def add_finds(stocktake_id: int, body: FindsIn, session: SessionDep, user: Writer) -> FindsOut:
     """Record found inventory numbers or barcodes."""
     stocktake = stocktaking.get_stocktake(session, stocktake_id)
     added = stocktaking.add_finds(session, actor=user.actor, stocktake=stocktake, entries=body.entries)
     session.commit()
-    return {
-        "matched": added.matched,
-        "unknown": added.unknown,
-        "repeated": added.repeated,
-        "elsewhere": added.elsewhere,
-    }
+    return FindsOut(matched=added.matched, unknown=added.unknown, repeated=added.repeated,
+                    elsewhere=added.elsewhere)  # fmt: skip
 
 
 @router.get("/stocktakes/{stocktake_id}/missing")
-def missing(stocktake_id: int, session: SessionDep, _user: Reader) -> list[dict[str, Any]]:
+def missing(stocktake_id: int, session: SessionDep, _user: Reader) -> list[CopyOut]:
     """Copies at the location that were not found (so far)."""
     stocktake = stocktaking.get_stocktake(session, stocktake_id)
-    return [copy_json(c) for c in stocktaking.missing_copies(session, stocktake)]
+    return [copy_out(c) for c in stocktaking.missing_copies(session, stocktake)]
 
 
 @router.post("/stocktakes/{stocktake_id}/close")
-def close(stocktake_id: int, body: CloseIn, session: SessionDep, user: Writer) -> dict[str, Any]:
+def close(stocktake_id: int, body: CloseIn, session: SessionDep, user: Writer) -> ClosedStocktakeOut:
     """Close the session; the missing copies go into a new draft act unless told otherwise."""
     stocktake = stocktaking.get_stocktake(session, stocktake_id)
     act = stocktaking.close_stocktake(
@@ -432,6 +347,7 @@ def close(stocktake_id: int, body: CloseIn, session: SessionDep, user: Writer) -
         reason=body.reason, act_date=body.act_date,
     )  # fmt: skip
     session.commit()
-    return stocktake_json(session, stocktake) | {
-        "act": act_json(fund_acts.get_act(session, act.id)) if act else None
-    }
+    return ClosedStocktakeOut(
+        **stocktake_out(session, stocktake).model_dump(),
+        act=act_detail_out(fund_acts.get_act(session, act.id)) if act else None,
+    )

@@ -10,30 +10,10 @@ from pydantic import BaseModel, ConfigDict
 from api.access import CREATE_LIBRARIES, library_fields_editable_by, library_scope
 from api.auth.models import User
 from api.deps import CurrentUser, SessionDep, require_roles
+from api.presenters.libraries import LibraryOut, library_out
 from distribution.libraries import services
 
 router = APIRouter(prefix="/libraries", tags=["libraries"])
-
-
-class LibraryOut(BaseModel):
-    """A public library as the API shows it."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    code: str
-    name: str
-    community: str
-    district: str
-    oblast: str
-    status: str
-    address: str
-    carrier: str
-    carrier_branch: str
-    contact_person: str
-    phone: str
-    email: str
-    preferred_flavour: str
-    preferred_encoding: str
 
 
 class LibraryPatch(BaseModel):
@@ -67,37 +47,38 @@ def _values(body: BaseModel) -> dict[str, Any]:
     return body.model_dump(exclude_unset=True, exclude_none=True)
 
 
-@router.get("", response_model=list[LibraryOut])
+@router.get("")
 def list_libraries(
     session: SessionDep,
     user: CurrentUser,
     q: Annotated[str, Query(description="search in name, code, community, district")] = "",
     status: str = "",
-) -> list[Any]:
+) -> list[LibraryOut]:
     """Libraries the caller may see (a library user: only its own)."""
-    return services.list_libraries(session, only_id=library_scope(user), search=q, status=status)
+    libraries = services.list_libraries(session, only_id=library_scope(user), search=q, status=status)
+    return [library_out(library) for library in libraries]
 
 
-@router.post("", response_model=LibraryOut, status_code=201)
+@router.post("", status_code=201)
 def create_library(
     body: LibraryIn,
     session: SessionDep,
     user: Annotated[User, Depends(require_roles(CREATE_LIBRARIES))],
-) -> Any:
+) -> LibraryOut:
     """Register a new library (admin)."""
     library = services.create_library(session, actor=user.actor, **_values(body))
     session.commit()
-    return library
+    return library_out(library)
 
 
-@router.get("/{code}", response_model=LibraryOut, responses={404: {}})
-def get_library(code: str, session: SessionDep, user: CurrentUser) -> Any:
+@router.get("/{code}", responses={404: {}})
+def get_library(code: str, session: SessionDep, user: CurrentUser) -> LibraryOut:
     """One library; 404 also when it exists but is not the caller's to see."""
-    return services.get_library(session, code, only_id=library_scope(user))
+    return library_out(services.get_library(session, code, only_id=library_scope(user)))
 
 
-@router.patch("/{code}", response_model=LibraryOut, responses={404: {}, 422: {}})
-def update_library(code: str, body: LibraryPatch, session: SessionDep, user: CurrentUser) -> Any:
+@router.patch("/{code}", responses={404: {}, 422: {}})
+def update_library(code: str, body: LibraryPatch, session: SessionDep, user: CurrentUser) -> LibraryOut:
     """Change a library's fields (a library user: only its own address and contacts)."""
     library = services.get_library(session, code, only_id=library_scope(user))
     services.update_library(
@@ -105,4 +86,4 @@ def update_library(code: str, body: LibraryPatch, session: SessionDep, user: Cur
         allowed=library_fields_editable_by(user),
     )  # fmt: skip
     session.commit()
-    return library
+    return library_out(library)
