@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from bench.databases import bench_database
+from bench.samples import csv_bytes, isbn13
 from collection.audit import Actor
 from collection.db import make_engine, make_session_factory
 from collection.migrate import upgrade
@@ -37,7 +38,6 @@ from distribution.programmes.titles import load_titles
 from distribution.shipping.bulk_dispatch import DispatchItem, dispatch_shipments
 from distribution.shipping.packing import pack_programme
 from distribution.shipping.queries import list_shipments
-from tests.distribution.programme_builders import csv_bytes, isbn13
 
 ACTOR = Actor(None, "bench")
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from bench.databases import bench_database
+from bench.samples import csv_bytes, isbn13
 from collection.audit import Actor
 from collection.db import make_engine, make_session_factory
 from collection.migrate import upgrade
@@ -29,7 +30,6 @@ from distribution.programmes.orders import load_orders
 from distribution.programmes.services import create_programme
 from distribution.programmes.title_files import parse_title_file
 from distribution.programmes.titles import load_titles
-from tests.distribution.programme_builders import csv_bytes, isbn13
 
 ACTOR = Actor(None, "bench")
 
