@@ -15,13 +15,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.access import CATALOGUE_EDIT, CATALOGUE_READ, PLAN_EDIT, Roles, require, require_staff_area
 from api.auth.models import User
 from api.deps import CurrentUser, SessionDep
+from api.presenters.catalogue import (
+    CountsOut,
+    EditionOut,
+    EditionPageOut,
+    PlanOut,
+    edition_detail,
+    edition_page,
+    plan_out,
+)
 from collection.catalogue import counts as cataloguing_counts
 from collection.catalogue import search as catalogue_search
 from collection.catalogue import services as catalogue
-from collection.catalogue.editions import record_from_marc
-from collection.catalogue.models import Edition
-from collection.fund.models import Copy
-from marc.view import bib_view
 
 router = APIRouter(tags=["catalogue"])
 
@@ -67,29 +72,6 @@ class PlanValue(BaseModel):
     planned_max: int | None = Field(default=None, ge=0)
 
 
-def edition_summary(edition: Edition) -> dict[str, Any]:
-    """The columns a results list shows."""
-    return {"id": edition.id, "title": edition.title, "authors": edition.authors,
-            "publisher": edition.publisher, "year": edition.year, "isbn": edition.isbn,
-            "udc": edition.udc, "bbk": edition.bbk, "flavour": edition.flavour,
-            "doc_type": edition.doc_type, "status": edition.status}
-
-
-def copy_out(copy: Copy) -> dict[str, Any]:
-    return {"inventory_number": copy.inventory_number, "barcode": copy.barcode,
-            "location": copy.location, "call_number": copy.call_number,
-            "price": str(copy.price) if copy.price is not None else None,
-            "acquired": copy.acquired.isoformat() if isinstance(copy.acquired, date) else None,
-            "status": copy.status}
-
-
-def edition_detail(session: Any, edition: Edition) -> dict[str, Any]:
-    """An edition with its normalised view, its MARC fields and its copies."""
-    view = bib_view(record_from_marc(edition.marc), edition.flavour).as_dict()
-    return {**edition_summary(edition), "view": view, "marc": edition.marc,
-            "copies": [copy_out(c) for c in catalogue_search.copies_of(session, edition.id)]}
-
-
 @router.get("/editions")
 def search_editions(
     session: SessionDep, _user: Reader,
@@ -97,22 +79,20 @@ def search_editions(
     field: Annotated[str | None, Query(pattern="^(title|author|isbn|class|inventory|barcode)$")] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 20,
-) -> dict[str, Any]:
+) -> EditionPageOut:
     """Find editions with one query box (or one named field)."""
     result = catalogue_search.search_editions(session, q, field=field, page=page, per_page=per_page)
-    return {"items": [edition_summary(e) for e in result.items], "total": result.total,
-            "page": result.page, "per_page": result.per_page, "pages": result.pages,
-            "keys": list(result.keys)}
+    return edition_page(result)
 
 
 @router.get("/editions/{edition_id}", responses={404: {}})
-def get_edition(edition_id: int, session: SessionDep, _user: Reader) -> dict[str, Any]:
+def get_edition(edition_id: int, session: SessionDep, _user: Reader) -> EditionOut:
     """One edition: normalised view, MARC fields and copies."""
     return edition_detail(session, catalogue.get_edition(session, edition_id))
 
 
 @router.post("/editions", status_code=201, responses={422: {}})
-def create_edition(body: EditionIn, session: SessionDep, user: Editor) -> dict[str, Any]:
+def create_edition(body: EditionIn, session: SessionDep, user: Editor) -> EditionOut:
     """Enter a new record by hand (counted as created, and classified/subject-indexed/analytic)."""
     edition = catalogue.create_edition(session, user.actor, body.record, body.flavour)
     session.commit()
@@ -122,7 +102,7 @@ def create_edition(body: EditionIn, session: SessionDep, user: Editor) -> dict[s
 @router.patch("/editions/{edition_id}", responses={404: {}, 422: {}})
 def edit_edition(
     edition_id: int, body: EditionPatch, session: SessionDep, user: Editor
-) -> dict[str, Any]:
+) -> EditionOut:
     """Edit by field/subfield; a 422 names each offending field, e.g. ``020[3]$a[0]``."""
     edition = catalogue.edit_edition(session, user.actor, edition_id, body.changes)
     session.commit()
@@ -133,32 +113,26 @@ def edit_edition(
 def cataloguing_counts_table(
     session: SessionDep, _user: Reader, year: int | None = None,
     by: Annotated[str, Query(pattern="^(person|kind|month|quarter)$")] = "kind",
-) -> dict[str, Any]:
+) -> CountsOut:
     """Counts of cataloguing work in a year, by kind (with the plan), person, month or quarter."""
     year = year or date.today().year
-    return {"year": year, "by": by, "rows": cataloguing_counts.counts_table(session, year, by)}
-
-
-def _plan_out(year: int, plan: dict[str, tuple[int, int | None]], default: bool) -> dict[str, Any]:
-    return {"year": year, "default": default,
-            "plan": {kind: {"planned": planned, "planned_max": planned_max}
-                     for kind, (planned, planned_max) in plan.items()}}
+    return CountsOut(year=year, by=by, rows=cataloguing_counts.counts_table(session, year, by))
 
 
 @router.get("/cataloguing/plan")
-def get_plan(session: SessionDep, _user: Reader, year: int | None = None) -> dict[str, Any]:
+def get_plan(session: SessionDep, _user: Reader, year: int | None = None) -> PlanOut:
     """The annual plan (the standing default when none was saved for the year)."""
     year = year or date.today().year
     plan, default = cataloguing_counts.get_plan(session, year)
-    return _plan_out(year, plan, default)
+    return plan_out(year, plan, default)
 
 
 @router.put("/cataloguing/plan/{year}", responses={422: {}})
 def set_plan(
     year: int, body: dict[str, PlanValue], session: SessionDep, user: Planner
-) -> dict[str, Any]:
+) -> PlanOut:
     """Set the plan of some kinds for a year: ``{"edited": {"planned": 1100, "planned_max": 3000}}``."""
     values = {kind: (v.planned, v.planned_max) for kind, v in body.items()}
     plan = cataloguing_counts.set_plan(session, user.actor, year, values)
     session.commit()
-    return _plan_out(year, plan, False)
+    return plan_out(year, plan, False)
