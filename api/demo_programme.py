@@ -18,11 +18,14 @@ from sqlalchemy.orm import Session
 
 from collection.audit import Actor
 from distribution.allocation.services import allocate_programme
+from distribution.exchange.offer_files import parse_offer_file
 from distribution.exchange.offers import load_offers, offer_fund_duplicates
 from distribution.exchange.requests import request_copies
 from distribution.libraries.models import Library
 from distribution.programmes.deliveries import receive_delivery
+from distribution.programmes.delivery_files import parse_delivery_file
 from distribution.programmes.models import ProgrammeTitle
+from distribution.programmes.order_files import parse_order_file
 from distribution.programmes.orders import load_orders
 from distribution.programmes.services import create_programme
 from distribution.programmes.title_files import parse_title_file
@@ -86,16 +89,16 @@ def create_programme_demo(session: Session, actor: Actor) -> int:
     )  # fmt: skip
     orders = [(code, demo_isbn(n), copies) for code, (numbers, copies) in ORDERS.items() for n in numbers]
     load_orders(
-        session, actor=actor, programme_id=programme.id, filename="orders.csv",
-        stream=_csv(("library_code", "isbn", "quantity"), orders),
+        session, actor=actor, programme_id=programme.id,
+        orders=parse_order_file(_csv(("library_code", "isbn", "quantity"), orders), "orders.csv"),
     )  # fmt: skip
     ordered = {n: sum(c for code, (ns, c) in ORDERS.items() if n in ns) for n in range(len(TITLES))}
     received = [(demo_isbn(n), SHORT.get(n, total), 1 if n == 5 else 0) for n, total in ordered.items()]
     receive_delivery(
-        session, actor=actor, programme_id=programme.id, filename="delivery.csv",
+        session, actor=actor, programme_id=programme.id,
+        lines=parse_delivery_file(_csv(("isbn", "received", "damaged"), received), "delivery.csv"),
         number="УІК-2026/0412", delivered_on=date.today() - timedelta(days=20),
         supplier="Український інститут книги",
-        stream=_csv(("isbn", "received", "damaged"), received),
     )  # fmt: skip
     allocate_programme(
         session, actor=actor, programme_id=programme.id, priority_statuses=("relocated",),
@@ -143,9 +146,10 @@ def create_exchange_demo(session: Session, actor: Actor) -> int:
     programme = create_programme(session, actor=actor, kind="exchange", year=2026,
                                  name="Обмінний фонд: пропозиції, листопад 2026")  # fmt: skip
     rows = [(demo_isbn(40 + n), *row) for n, row in enumerate(OFFERS)]
+    offers = _csv(("isbn", "title", "author", "publisher", "year", "price", "quantity"), rows)
     load_offers(
-        session, actor=actor, programme_id=programme.id, filename="offers.csv", source="gift",
-        stream=_csv(("isbn", "title", "author", "publisher", "year", "price", "quantity"), rows),
+        session, actor=actor, programme_id=programme.id, offers=parse_offer_file(offers, "offers.csv"),
+        source="gift",
     )  # fmt: skip
     offer_fund_duplicates(session, actor=actor, programme_id=programme.id, keep=1)
     first = session.scalar(

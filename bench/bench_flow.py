@@ -30,6 +30,8 @@ from collection.migrate import upgrade
 from distribution.allocation.services import allocate_programme
 from distribution.libraries.models import Library
 from distribution.programmes.deliveries import receive_delivery
+from distribution.programmes.delivery_files import parse_delivery_file
+from distribution.programmes.order_files import parse_order_file
 from distribution.programmes.orders import load_orders
 from distribution.programmes.report import programme_report
 from distribution.programmes.services import create_programme
@@ -88,8 +90,9 @@ def main() -> None:
                 session,
                 actor=ACTOR,
                 programme_id=pid,
-                filename="orders.csv",
-                stream=io.BytesIO(csv_bytes(["library_code", "isbn", "quantity"], orders)),
+                orders=parse_order_file(
+                    io.BytesIO(csv_bytes(["library_code", "isbn", "quantity"], orders)), "orders.csv"
+                ),
             ).ok
             ordered: dict[str, int] = {}
             for _, isbn, copies in orders:
@@ -99,8 +102,9 @@ def main() -> None:
                 session,
                 actor=ACTOR,
                 programme_id=pid,
-                filename="d.csv",
-                stream=io.BytesIO(csv_bytes(["isbn", "received", "damaged"], received)),
+                lines=parse_delivery_file(
+                    io.BytesIO(csv_bytes(["isbn", "received", "damaged"], received)), "d.csv"
+                ),
             ).ok
             print(f"{'ordered copies':>22}: {sum(q for *_, q in orders)}")
             plan = timed("allocation", lambda: committed(

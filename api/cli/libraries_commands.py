@@ -11,6 +11,7 @@ import typer
 from api.cli.common import EXIT_USAGE, cli_actor, database_session, fail, load_settings
 from api.cli.programme_commands import ErrorsOpt, JsonOpt, finish_load
 from collection.errors import CollectionError
+from distribution.libraries.library_files import parse_library_file
 from distribution.libraries.registry import export_libraries, load_libraries
 from distribution.spreadsheets import table_format
 
@@ -33,7 +34,8 @@ def load(
         raise fail(f"file not found: {file}", EXIT_USAGE)
     with database_session(load_settings()) as session, file.open("rb") as stream:
         try:
-            result = load_libraries(session, actor=cli_actor(), stream=stream, filename=file.name)
+            libraries = parse_library_file(stream, file.name)  # files are parsed here, at the edge
+            result = load_libraries(session, actor=cli_actor(), libraries=libraries)
         except (CollectionError, ValueError) as error:
             raise fail(str(error)) from error
     finish_load(result, errors, as_json)

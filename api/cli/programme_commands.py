@@ -16,8 +16,11 @@ from api.cli.common import EXIT_USAGE, cli_actor, database_session, fail, load_s
 from collection.errors import CollectionError
 from distribution.allocation.adjustments import resolve_adjustments
 from distribution.allocation.services import adjust_allocation, allocate_programme, allocation_rows
+from distribution.exchange.offer_files import parse_offer_file
 from distribution.exchange.offers import FILE_SOURCES, load_offers
 from distribution.programmes.deliveries import receive_delivery
+from distribution.programmes.delivery_files import parse_delivery_file
+from distribution.programmes.order_files import parse_order_file
 from distribution.programmes.orders import ORDER_COLUMNS, load_orders
 from distribution.programmes.report import programme_report, write_report
 from distribution.programmes.services import LoadResult, create_programme
@@ -148,9 +151,8 @@ def load_orders_command(
     """Load the libraries' orders (library_code,isbn,quantity); idempotent, all or nothing."""
     with database_session(load_settings()) as session, open_table(file) as stream:
         try:
-            result = load_orders(
-                session, actor=cli_actor(), programme_id=programme, stream=stream, filename=file.name
-            )
+            orders = parse_order_file(stream, file.name)
+            result = load_orders(session, actor=cli_actor(), programme_id=programme, orders=orders)
         except CollectionError as error:
             raise fail(str(error)) from error
     finish_load(result, errors, as_json)
@@ -172,8 +174,9 @@ def load_offers_command(
     """Load an exchange round's offer list (isbn,title,author,publisher,year,price,quantity)."""
     with database_session(load_settings()) as session, open_table(file) as stream:
         try:
-            result = load_offers(session, actor=cli_actor(), programme_id=programme, stream=stream,
-                                 filename=file.name, source=source.value)  # fmt: skip
+            offers = parse_offer_file(stream, file.name)
+            result = load_offers(session, actor=cli_actor(), programme_id=programme, offers=offers,
+                                 source=source.value)  # fmt: skip
         except CollectionError as error:
             raise fail(str(error)) from error
     finish_load(result, errors, as_json)
@@ -204,8 +207,7 @@ def receive(
                 session,
                 actor=cli_actor(),
                 programme_id=programme,
-                stream=stream,
-                filename=file.name,
+                lines=parse_delivery_file(stream, file.name),
                 number=number,
                 delivered_on=delivered_on,
                 supplier=supplier,

@@ -30,6 +30,7 @@ from collection.errors import N_, CollectionError
 from distribution.exchange import offers as exchange_offers
 from distribution.exchange import requests as exchange_requests
 from distribution.exchange import services as exchange
+from distribution.exchange.offer_files import parse_offer_file
 from distribution.exchange.offers import FILE_SOURCES
 from distribution.programmes.models import Programme
 from distribution.spreadsheets import RowError
@@ -177,9 +178,9 @@ async def offers_upload(
         return _offers_page(request, session, user, programme_id, values=values,
                             errors={"file": N_("Файл завеликий (до 5 МБ)")}, status=422)  # fmt: skip
     try:
+        offers = parse_offer_file(io.BytesIO(data), upload.filename)  # files are parsed here, at the edge
         result = exchange_offers.load_offers(session, actor=user.actor, programme_id=programme_id,
-                                      stream=io.BytesIO(data), filename=upload.filename,
-                                      source=values["source"])  # fmt: skip
+                                             offers=offers, source=values["source"])  # fmt: skip
         session.commit()
     except ValueError:
         session.rollback()

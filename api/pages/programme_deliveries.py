@@ -27,6 +27,7 @@ from api.pages.rendering import flash, redirect
 from collection.errors import N_, CollectionError
 from distribution.programmes import queries
 from distribution.programmes.deliveries import receive_delivery
+from distribution.programmes.delivery_files import parse_delivery_file
 from distribution.programmes.models import Programme
 
 router = APIRouter()
@@ -110,8 +111,7 @@ async def delivery_register(
                 session,
                 actor=user.actor,
                 programme_id=programme_id,
-                stream=io.BytesIO(data),
-                filename=name,
+                lines=parse_delivery_file(io.BytesIO(data), name),  # parsed at the edge
                 number=values["number"] or None,
                 delivered_on=delivered_on,
                 supplier=values["supplier"],

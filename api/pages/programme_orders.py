@@ -27,6 +27,7 @@ from api.pages.rendering import flash, redirect
 from collection.errors import N_
 from distribution.programmes import queries
 from distribution.programmes.models import Programme
+from distribution.programmes.order_files import parse_order_file
 from distribution.programmes.orders import load_orders
 from distribution.programmes.title_files import parse_title_file
 from distribution.programmes.titles import load_titles, programme_titles
@@ -109,7 +110,9 @@ async def orders_upload(programme_id: int, request: Request, session: SessionDep
         request,
         session,
         programme,
-        partial(load_orders, session, actor=user.actor, programme_id=programme_id),
+        lambda *, stream, filename: load_orders(
+            session, actor=user.actor, programme_id=programme_id, orders=parse_order_file(stream, filename)
+        ),
         partial(_orders_page, request, session, user, programme),
     )
     if isinstance(result, Response):

@@ -34,6 +34,7 @@ from collection.errors import N_
 from distribution.exchange import offers as exchange_offers
 from distribution.exchange import requests as exchange_requests
 from distribution.exchange import services as exchange
+from distribution.exchange.offer_files import parse_offer_file
 from distribution.libraries.models import Library
 from distribution.libraries.services import get_library
 from distribution.programmes.models import Programme
@@ -128,10 +129,10 @@ async def upload_offers(
     if len(data) > MAX_UPLOAD_BYTES:
         return JSONResponse({"detail": t.gettext(N_("Файл завеликий (до 5 МБ)"))}, status_code=413)
     try:
+        offers = parse_offer_file(io.BytesIO(data), file.filename or "offers.csv")  # parsed at the edge
         result = exchange_offers.load_offers(
-            session, actor=user.actor, programme_id=programme_id, stream=io.BytesIO(data),
-            filename=file.filename or "offers.csv", source=source,
-        )  # fmt: skip
+            session, actor=user.actor, programme_id=programme_id, offers=offers, source=source
+        )
         session.commit()
     except ValueError as error:  # an unsupported file type
         return JSONResponse({"detail": str(error), "errors": [{"field": "file", "message": str(error)}]},

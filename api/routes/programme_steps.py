@@ -45,6 +45,7 @@ from distribution.errors import InvalidProgrammeData
 from distribution.libraries.models import STATUSES
 from distribution.programmes import queries
 from distribution.programmes.deliveries import receive_delivery
+from distribution.programmes.delivery_files import parse_delivery_file
 from distribution.programmes.report import programme_report, write_report
 from distribution.programmes.services import get_programme
 from distribution.shipping.packing import pack_programme
@@ -207,10 +208,10 @@ def create_delivery(
 ) -> Any:  # fmt: skip
     """Register a supplier's delivery; one document number is counted once per programme."""
     get_programme(session, programme_id)
+    lines = parse_delivery_file(delivery.stream, delivery.filename)  # files are parsed here, at the edge
     result = receive_delivery(
-        session, actor=user.actor, programme_id=programme_id, stream=delivery.stream,
-        filename=delivery.filename, number=delivery.number, delivered_on=delivery.on,
-        supplier=delivery.supplier,
+        session, actor=user.actor, programme_id=programme_id, lines=lines, number=delivery.number,
+        delivered_on=delivery.on, supplier=delivery.supplier,
     )  # fmt: skip
     session.commit()
     if result.ok or delivery.field_of_row is None or error_report:

@@ -37,6 +37,7 @@ from distribution.errors import InvalidProgrammeData
 from distribution.programmes import queries
 from distribution.programmes.marc_titles import is_marc_file
 from distribution.programmes.models import PROGRAMME_KINDS, PROGRAMME_STATES
+from distribution.programmes.order_files import parse_order_file
 from distribution.programmes.orders import load_orders
 from distribution.programmes.services import LoadResult, create_programme, get_programme
 from distribution.programmes.title_files import parse_title_file
@@ -185,10 +186,8 @@ def upload_orders(
 ) -> Any:  # fmt: skip
     """Load orders (library_code, isbn or title_id, quantity); the same file again changes nothing."""
     get_programme(session, programme_id)
-    stream, filename = readable_upload(file)
-    result = load_orders(
-        session, actor=user.actor, programme_id=programme_id, stream=stream, filename=filename
-    )
+    orders = parse_order_file(*readable_upload(file))  # files are parsed here, at the edge
+    result = load_orders(session, actor=user.actor, programme_id=programme_id, orders=orders)
     session.commit()
     return load_response(result, t, error_report)
 

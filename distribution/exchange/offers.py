@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any
 
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -24,10 +24,11 @@ from distribution.exchange.services import exchange_round, get_exchange_round
 from distribution.programmes.models import Order, Programme, ProgrammeTitle
 from distribution.programmes.services import (
     LoadResult,
+    ParsedRows,
     in_chunks,
     lock_programme,
 )
-from distribution.programmes.titles import TITLE_COLUMNS, copy_weight, read_title_file, store_title_rows
+from distribution.programmes.titles import TITLE_COLUMNS, copy_weight, match_title_rows, store_title_rows
 from distribution.spreadsheets import ROW_FIELD, Column, integer
 
 FILE_SOURCES = ("file", "gift")  # what a loaded offer list may be; "duplicates" are drawn, not loaded
@@ -55,21 +56,24 @@ def load_offers(
     *,
     actor: Actor,
     programme_id: int,
-    stream: BinaryIO,
-    filename: str,
+    offers: ParsedRows,
     source: str = "file",
 ) -> LoadResult:
     """Load an offer list (isbn,title,author,publisher,year,price,quantity) into a collecting round.
 
-    Titles are linked to catalogue editions exactly as ``load_titles`` does (a brief edition
-    when the catalogue has none). All or nothing: any bad row leaves everything as it was and
-    every error is named by row and column. Loading the same file again changes nothing; a new
-    quantity updates that title's offer (audited). Offers absent from the file stay.
+    ``offers`` comes from ``distribution.exchange.offer_files.parse_offer_file`` (rows typed by
+    ``OFFER_COLUMNS``, with the cell errors found). Titles are linked to catalogue editions
+    exactly as ``load_titles`` does (a brief edition when the catalogue has none). All or
+    nothing: any bad row leaves everything as it was and every error is named by row and
+    column. Loading the same file again changes nothing; a new quantity updates that title's
+    offer (audited). Offers absent from the file stay.
     """
     if source not in FILE_SOURCES:
         raise InvalidProgrammeData(N_("Недопустиме значення"), field="source")
     get_exchange_round(session, programme_id, collecting=True)
-    result, rows = read_title_file(session, stream, filename, OFFER_COLUMNS)
+    result, rows = offers
+    if not result.errors:
+        match_title_rows(session, rows, result.errors)
     if result.errors:
         return result
     programme = exchange_round(lock_programme(session, programme_id), collecting=True)

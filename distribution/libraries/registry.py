@@ -1,10 +1,11 @@
-"""The library register as a file: load it from csv/xlsx (Ukrainian or English headers), export it."""
+"""The library register as a table: load it from parsed rows (csv/xlsx read at the edge by
+``distribution.libraries.library_files``, Ukrainian or English headers), export it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from pathlib import PurePath
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,7 +31,6 @@ from distribution.spreadsheets import (
     Column,
     RowError,
     choice,
-    read_table,
     text,
     write_table,
 )
@@ -96,17 +96,29 @@ LIBRARY_COLUMNS = (
 )  # fmt: skip
 
 
-def load_libraries(session: Session, *, actor: Actor, stream: BinaryIO, filename: str) -> LoadResult:
-    """Load the registry of libraries (create new codes, update changed ones); all or nothing.
+ALL_COLUMNS = tuple(column.name for column in LIBRARY_COLUMNS)
 
-    A changed status goes to the status history, dated by the optional ``status_date`` column
-    (so a library occupied in 2022 can be recorded as such today).
+
+class ParsedLibraries(NamedTuple):
+    """A register parsed at the edge: the load's starting result, the typed rows, the columns given."""
+
+    result: LoadResult
+    rows: list[dict[str, Any]]
+    # A column the file lacks leaves a known library's value as it is.
+    columns: Sequence[str] = ALL_COLUMNS
+
+
+def load_libraries(session: Session, *, actor: Actor, libraries: ParsedLibraries) -> LoadResult:
+    """Load the registry of libraries from parsed rows (create new codes, update changed ones).
+
+    ``libraries`` comes from ``distribution.libraries.library_files.parse_library_file`` (rows
+    typed by ``LIBRARY_COLUMNS``, with the cell errors found); all or nothing. A changed status
+    goes to the status history, dated by the optional ``status_date`` column (so a library
+    occupied in 2022 can be recorded as such today).
     """
-    result = LoadResult(PurePath(filename).name)
-    table = read_table(stream, filename, LIBRARY_COLUMNS)
-    result.rows, result.errors = len(table.rows), table.errors
+    result, rows, columns = libraries
     clean_rows: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
-    for row in table.rows:
+    for row in rows:
         values = {name: row[name] for name in ("code", *IMPORT_FIELDS) if name in row}
         try:
             clean = validate_library_fields({k: v for k, v in values.items() if k not in DELIVERY_FIELDS})
@@ -137,7 +149,7 @@ def load_libraries(session: Session, *, actor: Actor, stream: BinaryIO, filename
             library = Library(**clean)
             session.add(library)
             session.flush()
-            _status_changed(session, library, None, library.status, actor=actor, at=row["status_date"])
+            _status_changed(session, library, None, library.status, actor=actor, at=row.get("status_date"))
             record_change(
                 session,
                 actor=actor,
@@ -148,14 +160,14 @@ def load_libraries(session: Session, *, actor: Actor, stream: BinaryIO, filename
             )
             result.created += 1
             continue
-        present = set(table.columns)
+        present = set(columns)
         changes = diff(library, {k: v for k, v in clean.items() if k != "code" and k in present})
         if not changes:
             result.unchanged += 1
             continue
         if "status" in changes:
             _status_changed(
-                session, library, *changes["status"], actor=actor, at=row["status_date"], note=result.file
+                session, library, *changes["status"], actor=actor, at=row.get("status_date"), note=result.file
             )
         for name, (_old, new) in changes.items():
             setattr(library, name, new)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import PurePath
-from typing import Any, BinaryIO
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,7 +20,7 @@ from distribution.programmes.models import (
     Programme,
 )
 from distribution.programmes.orders import _resolve_title
-from distribution.programmes.services import LoadResult, _advance, get_programme, lock_programme
+from distribution.programmes.services import LoadResult, ParsedRows, _advance, get_programme, lock_programme
 from distribution.programmes.titles import title_lookup
 from distribution.spreadsheets import (
     ROW_FIELD,
@@ -28,7 +28,6 @@ from distribution.spreadsheets import (
     RowError,
     integer,
     isbn,
-    read_table,
 )
 
 DELIVERY_COLUMNS = (
@@ -50,26 +49,25 @@ def receive_delivery(
     *,
     actor: Actor,
     programme_id: int,
-    stream: BinaryIO,
-    filename: str,
+    lines: ParsedRows,
     number: str | None = None,
     delivered_on: date | None = None,
     supplier: str = "",
     note: str = "",
 ) -> LoadResult:
-    """Register a supplier's delivery (lines: ISBN × received, damaged, wrong title).
+    """Register a supplier's delivery from parsed lines (ISBN × received, damaged, wrong title).
 
-    The document number defaults to the file's name; one number is registered once per
-    programme, so the same delivery file cannot be counted twice.
+    ``lines`` comes from ``distribution.programmes.delivery_files.parse_delivery_file`` (rows
+    typed by ``DELIVERY_COLUMNS``, with the cell errors found). The document number defaults to
+    the file's name; one number is registered once per programme, so the same delivery file
+    cannot be counted twice. Any bad line registers nothing.
     """
-    result = LoadResult(PurePath(filename).name)
-    number = (number or PurePath(filename).stem).strip()[:64]
-    table = read_table(stream, filename, DELIVERY_COLUMNS)
-    result.rows, result.errors = len(table.rows), table.errors
+    result, rows = lines
+    number = (number or PurePath(result.file).stem).strip()[:64]
     get_programme(session, programme_id)
     by_isbn, isbn_of = title_lookup(session, programme_id)
-    lines: dict[int, dict[str, Any]] = {}
-    for row in table.rows:
+    by_title: dict[int, dict[str, Any]] = {}
+    for row in rows:
         title_id = _resolve_title(row, by_isbn, isbn_of, result.errors)
         if row["damaged"] > row["received"]:
             result.errors.append(
@@ -80,18 +78,18 @@ def receive_delivery(
             continue
         if title_id is None:
             continue
-        if title_id in lines:
+        if title_id in by_title:
             result.errors.append(
                 RowError(
                     row[ROW_FIELD],
                     "isbn",
                     N_("Назва повторює рядок {row}"),
-                    {"row": lines[title_id][ROW_FIELD]},
+                    {"row": by_title[title_id][ROW_FIELD]},
                     row.get("isbn") or "",
                 )
             )
             continue
-        lines[title_id] = row
+        by_title[title_id] = row
     if result.errors:
         result.errors.sort(key=lambda e: e.row)
         return result
@@ -117,14 +115,14 @@ def receive_delivery(
             damaged=row["damaged"],
             wrong_title=row["wrong_title"],
         )
-        for title_id, row in lines.items()
+        for title_id, row in by_title.items()
     ]
     session.add(delivery)
     _advance(programme, "delivering")
     session.flush()
-    result.created = len(lines)
+    result.created = len(by_title)
     totals = {
-        name: sum(row[name] for row in lines.values()) for name in ("received", "damaged", "wrong_title")
+        name: sum(row[name] for row in by_title.values()) for name in ("received", "damaged", "wrong_title")
     }
     result.extra.update({"delivery": delivery.id, "number": number, **totals})
     record_change(
@@ -137,7 +135,7 @@ def receive_delivery(
             "programme": [None, programme.id],
             "number": [None, number],
             "file": [None, result.file],
-            "lines": [None, len(lines)],
+            "lines": [None, len(by_title)],
             **{name: [None, value] for name, value in totals.items()},
         },
     )

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
-from typing import Any, BinaryIO
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -14,7 +13,7 @@ from distribution.libraries.models import Library
 from distribution.programmes.models import (
     Order,
 )
-from distribution.programmes.services import LoadResult, get_programme, lock_programme
+from distribution.programmes.services import LoadResult, ParsedRows, get_programme, lock_programme
 from distribution.programmes.titles import title_lookup
 from distribution.spreadsheets import (
     ROW_FIELD,
@@ -22,7 +21,6 @@ from distribution.spreadsheets import (
     RowError,
     integer,
     isbn,
-    read_table,
     text,
 )
 
@@ -72,23 +70,21 @@ def _resolve_title(
 # --- orders ------------------------------------------------------------------------------------
 
 
-def load_orders(
-    session: Session, *, actor: Actor, programme_id: int, stream: BinaryIO, filename: str
-) -> LoadResult:
-    """Load the libraries' orders (library code × ISBN or title id × quantity).
+def load_orders(session: Session, *, actor: Actor, programme_id: int, orders: ParsedRows) -> LoadResult:
+    """Load the libraries' orders (library code × ISBN or title id × quantity) from parsed rows.
 
-    Unknown libraries and titles are errors, as are two rows for one library and title; any
-    error leaves everything as it was. Known orders with a new quantity are updated (each
-    change audited), equal ones left alone, new ones created; orders absent from the file stay.
+    ``orders`` comes from ``distribution.programmes.order_files.parse_order_file`` (rows typed
+    by ``ORDER_COLUMNS``, with the cell errors found). Unknown libraries and titles are errors,
+    as are two rows for one library and title; any error leaves everything as it was. Known
+    orders with a new quantity are updated (each change audited), equal ones left alone, new
+    ones created; orders absent from the file stay.
     """
-    result = LoadResult(PurePath(filename).name)
-    table = read_table(stream, filename, ORDER_COLUMNS)
-    result.rows, result.errors = len(table.rows), table.errors
+    result, rows = orders
     get_programme(session, programme_id)
     libraries = dict(session.execute(select(Library.code, Library.id)).all())
     by_isbn, isbn_of = title_lookup(session, programme_id)
     wanted: dict[tuple[int, int], dict[str, Any]] = {}
-    for row in table.rows:
+    for row in rows:
         code = row["library_code"].upper()
         library_id = libraries.get(code)
         if library_id is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy import select, update
@@ -22,6 +23,7 @@ from distribution.programmes.models import (
 )
 from distribution.spreadsheets import (
     RowError,
+    Table,
 )
 
 CHUNK = 900  # bound parameters per IN (...) query: below SQLite's limit on older builds
@@ -48,6 +50,11 @@ class LoadResult:
     errors: list[RowError] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def of_table(cls, filename: str, table: Table) -> LoadResult:
+        """A load's starting point from a file read at the edge: its name, rows and cell errors."""
+        return cls(PurePath(filename).name, rows=len(table.rows), errors=table.errors)
+
     @property
     def ok(self) -> bool:
         return not self.errors
@@ -58,6 +65,11 @@ class LoadResult:
                 "updated": self.updated, "unchanged": self.unchanged, **self.extra,
                 "errors": [{"row": e.row, "column": e.column, "message": e.message()}
                            for e in self.errors]}  # fmt: skip
+
+
+# A file parsed at the edge (csv/xlsx or MARC): the load's starting result (its name, row count and
+# the cell errors found) and the typed rows, each carrying its row number under ``ROW_FIELD``.
+ParsedRows = tuple[LoadResult, list[dict[str, Any]]]
 
 
 # --- programmes --------------------------------------------------------------------------------

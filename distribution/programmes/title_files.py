@@ -6,22 +6,17 @@ reading files here keeps the title services free of file formats (and of an impo
 
 from __future__ import annotations
 
-from pathlib import PurePath
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from distribution.programmes.marc_titles import is_marc_file, read_marc_titles
-from distribution.programmes.services import LoadResult
+from distribution.programmes.services import LoadResult, ParsedRows
 from distribution.programmes.titles import TITLE_COLUMNS
 from distribution.spreadsheets import read_table
 
-ParsedTitles = tuple[LoadResult, list[dict[str, Any]]]
 
-
-def parse_title_file(stream: BinaryIO, filename: str) -> ParsedTitles:
+def parse_title_file(stream: BinaryIO, filename: str) -> ParsedRows:
     """The rows of a title list (a MARC file by its name, else csv/xlsx) and the problems found."""
     if is_marc_file(filename):
         return read_marc_titles(stream, filename)
-    result = LoadResult(PurePath(filename).name)
     table = read_table(stream, filename, TITLE_COLUMNS)
-    result.rows, result.errors = len(table.rows), table.errors
-    return result, table.rows
+    return LoadResult.of_table(filename, table), table.rows

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import PurePath
-from typing import Any, BinaryIO
+from typing import Any
 
 from pymarc import Field, Indicators, Leader, Record, Subfield
 from sqlalchemy import select
@@ -37,7 +36,6 @@ from distribution.spreadsheets import (
     RowError,
     isbn,
     money,
-    read_table,
     text,
 )
 from marc.fields import control_field
@@ -190,22 +188,6 @@ class StoredTitles(ChangeCounts):
     """What ``store_title_rows`` did to the title list."""
 
     editions_created: int = 0
-
-
-def read_title_file(
-    session: Session, stream: BinaryIO, filename: str, columns: Sequence[Column] = TITLE_COLUMNS
-) -> tuple[LoadResult, list[dict[str, Any]]]:
-    """Read a title list (an offer list adds a quantity column) and match its rows to editions.
-
-    Nothing is written. When the result has errors the rows must not be stored; otherwise they
-    go to ``store_title_rows`` under the programme's lock.
-    """
-    result = LoadResult(PurePath(filename).name)
-    table = read_table(stream, filename, columns)
-    result.rows, result.errors = len(table.rows), table.errors
-    if not result.errors:
-        match_title_rows(session, table.rows, result.errors)
-    return result, table.rows
 
 
 def store_title_rows(session: Session, programme: Programme, rows: list[dict[str, Any]]) -> StoredTitles:

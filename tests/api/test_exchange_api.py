@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from distribution.allocation.services import allocate_programme
 from distribution.exchange.models import ExchangeOffer, ExchangeReservation
+from distribution.exchange.offer_files import parse_offer_file
 from distribution.exchange.offers import load_offers
 from distribution.programmes.models import Order, ProgrammeTitle
 from distribution.programmes.services import create_programme
@@ -35,7 +36,8 @@ def world(db):
     make_user(db, "cat", "cataloguer")
     programme = create_programme(db, actor=TEST_ACTOR, name="Обмінний фонд 2026", year=2026, kind="exchange")
     offers = io.BytesIO(csv_bytes(HEADER, ROWS))
-    assert load_offers(db, actor=TEST_ACTOR, programme_id=programme.id, stream=offers, filename="o.csv").ok
+    assert load_offers(db, actor=TEST_ACTOR, programme_id=programme.id,
+                       offers=parse_offer_file(offers, "o.csv")).ok
     db.commit()
     titles = dict(db.execute(select(ProgrammeTitle.isbn, ProgrammeTitle.id)).all())
     return {"programme": programme.id, "first": first, "second": second, "a": titles[A], "b": titles[B]}

@@ -55,6 +55,8 @@ def orders_file(rows: Sequence[Sequence[Any]]) -> io.BytesIO:
 def programme_with_orders(session: Any, orders: Any, received: Any = None) -> Any:
     """A programme with titles A and B, libraries LG-A01/LG-B01, the given orders and delivery."""
     from distribution.programmes.deliveries import receive_delivery
+    from distribution.programmes.delivery_files import parse_delivery_file
+    from distribution.programmes.order_files import parse_order_file
     from distribution.programmes.orders import load_orders
     from distribution.programmes.services import create_programme
     from distribution.programmes.title_files import parse_title_file
@@ -66,11 +68,11 @@ def programme_with_orders(session: Any, orders: Any, received: Any = None) -> An
     programme = create_programme(session, actor=TEST_ACTOR, name="Програма 2026", year=2026)
     assert load_titles(session, actor=TEST_ACTOR, programme_id=programme.id,
                        titles=parse_title_file(titles_file(), "titles.csv")).ok
-    assert load_orders(session, actor=TEST_ACTOR, programme_id=programme.id, stream=orders_file(orders),
-                       filename="orders.csv").ok
+    assert load_orders(session, actor=TEST_ACTOR, programme_id=programme.id,
+                       orders=parse_order_file(orders_file(orders), "orders.csv")).ok
     if received:
         delivery = io.BytesIO(csv_bytes(["isbn", "received", "damaged"], received))
-        assert receive_delivery(session, actor=TEST_ACTOR, programme_id=programme.id, stream=delivery,
-                                filename="d1.csv").ok
+        assert receive_delivery(session, actor=TEST_ACTOR, programme_id=programme.id,
+                                lines=parse_delivery_file(delivery, "d1.csv")).ok
     session.commit()  # the services only flush: a builder commits, as a route would
     return programme

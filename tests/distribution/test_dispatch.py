@@ -20,6 +20,7 @@ from distribution.errors import (
 )
 from distribution.libraries.models import Library
 from distribution.programmes.deliveries import receive_delivery
+from distribution.programmes.delivery_files import parse_delivery_file
 from distribution.programmes.models import ProgrammeTitle
 from distribution.programmes.report import programme_report
 from distribution.shipping.acceptance import Discrepancy, accept_shipment, correct_shipment, write_off_lost
@@ -164,7 +165,8 @@ def test_a_reported_shortage_reopens_the_quantity_and_it_is_sent_again(session):
     # the next delivery brings two more copies: allocation gives them back to LG-A01 ...
     receive_delivery(
         session, actor=TEST_ACTOR, programme_id=programme.id,
-        stream=io.BytesIO(csv_bytes(["isbn", "received", "damaged"], [[A, 2, 0]])), filename="d2.csv",
+        lines=parse_delivery_file(io.BytesIO(csv_bytes(["isbn", "received", "damaged"], [[A, 2, 0]])),
+                                  "d2.csv"),
     )  # fmt: skip
     allocate_programme(session, actor=TEST_ACTOR, programme_id=programme.id)
     assert allocated_to(session, programme.id, "LG-A01", A) == 5

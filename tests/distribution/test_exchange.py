@@ -16,6 +16,7 @@ from collection.fund.models import Copy
 from distribution.allocation.services import allocate_programme, allocation_rows
 from distribution.errors import InvalidProgrammeData
 from distribution.exchange.models import ExchangeOffer, ExchangeReservation
+from distribution.exchange.offer_files import parse_offer_file
 from distribution.exchange.offers import CopiesJustReserved, load_offers, offer_fund_duplicates, offer_list
 from distribution.exchange.requests import request_copies
 from distribution.exchange.services import (
@@ -26,6 +27,7 @@ from distribution.exchange.services import (
 )
 from distribution.programmes.deliveries import received_by_title
 from distribution.programmes.models import Order, Programme, ProgrammeTitle
+from distribution.programmes.order_files import parse_order_file
 from distribution.programmes.orders import load_orders
 from distribution.programmes.report import programme_report
 from distribution.programmes.services import create_programme
@@ -54,8 +56,8 @@ def exchange_round(session, name="Обмінний фонд, весна 2026") -
 
 def with_offers(session, rows=None):
     programme = exchange_round(session)
-    result = load_offers(session, actor=TEST_ACTOR, programme_id=programme.id, stream=offers_file(rows),
-                         filename="offers.csv")  # fmt: skip
+    result = load_offers(session, actor=TEST_ACTOR, programme_id=programme.id,
+                         offers=parse_offer_file(offers_file(rows), "offers.csv"))  # fmt: skip
     assert result.ok, result.errors
     return programme
 
@@ -88,8 +90,8 @@ def test_an_offer_list_with_ukrainian_headers_in_xlsx_loads_as_a_gift(session):
     programme = exchange_round(session)
     data = xlsx_bytes(["ISBN", "Назва", "Автор", "Видавництво", "Рік", "Ціна", "Кількість"],
                       [[A, "Кобзар", "Шевченко Т.", "Знання", 2020, 150, 3]])  # fmt: skip
-    result = load_offers(session, actor=TEST_ACTOR, programme_id=programme.id, stream=io.BytesIO(data),
-                         filename="дар.xlsx", source="gift")  # fmt: skip
+    result = load_offers(session, actor=TEST_ACTOR, programme_id=programme.id,
+                         offers=parse_offer_file(io.BytesIO(data), "дар.xlsx"), source="gift")  # fmt: skip
     assert result.ok and result.created == 1
     assert session.scalars(select(ExchangeOffer)).one().source == "gift"
 
@@ -98,8 +100,8 @@ def test_an_offer_list_with_a_bad_row_names_the_error_and_stores_nothing(session
     programme = exchange_round(session)
     rows = [*OFFER_ROWS, [C, "Тіні забутих предків", "Коцюбинський М.", "А-ба-ба", "2021", "", "багато"],
             ["978-0-00-000000-1", "Без ISBN", "", "", "", "", "1"]]  # fmt: skip
-    result = load_offers(session, actor=TEST_ACTOR, programme_id=programme.id, stream=offers_file(rows),
-                         filename="offers.csv")  # fmt: skip
+    result = load_offers(session, actor=TEST_ACTOR, programme_id=programme.id,
+                         offers=parse_offer_file(offers_file(rows), "offers.csv"))  # fmt: skip
     assert not result.ok
     assert {(e.row, e.column) for e in result.errors} == {(4, "quantity"), (5, "isbn")}
     assert count(session, ProgrammeTitle) == count(session, ExchangeOffer) == count(session, Edition) == 0
@@ -108,7 +110,8 @@ def test_an_offer_list_with_a_bad_row_names_the_error_and_stores_nothing(session
 def test_a_title_offered_twice_in_one_file_is_an_error(session):
     programme = exchange_round(session)
     twice = offers_file([OFFER_ROWS[0], OFFER_ROWS[0]])
-    result = load_offers(session, actor=TEST_ACTOR, programme_id=programme.id, stream=twice, filename="o.csv")
+    result = load_offers(session, actor=TEST_ACTOR, programme_id=programme.id,
+                         offers=parse_offer_file(twice, "o.csv"))
     assert [(e.row, e.column, e.params) for e in result.errors] == [(3, "isbn", {"row": 2})]
     assert count(session, ExchangeOffer) == 0
 
@@ -116,13 +119,13 @@ def test_a_title_offered_twice_in_one_file_is_an_error(session):
 def test_reloading_an_offer_list_changes_nothing_and_a_new_quantity_is_updated_and_audited(session):
     programme = with_offers(session)
     audited = count(session, AuditEntry)
-    again = load_offers(session, actor=TEST_ACTOR, programme_id=programme.id, stream=offers_file(),
-                        filename="offers.csv")  # fmt: skip
+    again = load_offers(session, actor=TEST_ACTOR, programme_id=programme.id,
+                        offers=parse_offer_file(offers_file(), "offers.csv"))  # fmt: skip
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert count(session, AuditEntry) == audited
     changed = [OFFER_ROWS[0][:6] + ["6"], OFFER_ROWS[1]]
-    result = load_offers(session, actor=TEST_ACTOR, programme_id=programme.id, stream=offers_file(changed),
-                         filename="offers-2.csv")  # fmt: skip
+    result = load_offers(session, actor=TEST_ACTOR, programme_id=programme.id,
+                         offers=parse_offer_file(offers_file(changed), "offers-2.csv"))  # fmt: skip
     assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
     entry = session.scalars(select(AuditEntry).where(AuditEntry.object_type == "exchange_offer")).one()
     assert entry.changes == {"quantity": [4, 6]}
@@ -132,16 +135,17 @@ def test_reloading_an_offer_list_changes_nothing_and_a_new_quantity_is_updated_a
 def test_offers_belong_to_exchange_rounds_that_still_collect(session):
     state = create_programme(session, actor=TEST_ACTOR, name="Державна 2026", year=2026)
     with pytest.raises(NotAnExchangeRound):
-        load_offers(session, actor=TEST_ACTOR, programme_id=state.id, stream=offers_file(), filename="o.csv")
+        load_offers(session, actor=TEST_ACTOR, programme_id=state.id,
+                    offers=parse_offer_file(offers_file(), "o.csv"))
     programme = with_offers(session)
     programme.state = "allocating"
     session.commit()
     with pytest.raises(RequestsClosed):
-        load_offers(session, actor=TEST_ACTOR, programme_id=programme.id, stream=offers_file(),
-                    filename="o.csv")  # fmt: skip
+        load_offers(session, actor=TEST_ACTOR, programme_id=programme.id,
+                    offers=parse_offer_file(offers_file(), "o.csv"))  # fmt: skip
     with pytest.raises(InvalidProgrammeData):
-        load_offers(session, actor=TEST_ACTOR, programme_id=programme.id, stream=offers_file(),
-                    filename="o.csv", source="duplicates")  # fmt: skip
+        load_offers(session, actor=TEST_ACTOR, programme_id=programme.id,
+                    offers=parse_offer_file(offers_file(), "o.csv"), source="duplicates")  # fmt: skip
 
 
 def test_offered_copies_count_as_received_only_in_exchange_rounds(session):
@@ -302,8 +306,8 @@ def test_staff_load_requests_of_an_exchange_round_with_load_orders(session):
     programme = with_offers(session)
     make_library(session, code="LG-EX-09")
     orders = io.BytesIO(csv_bytes(["Код бібліотеки", "ISBN", "Кількість"], [["LG-EX-09", A, "2"]]))
-    assert load_orders(session, actor=TEST_ACTOR, programme_id=programme.id, stream=orders,
-                       filename="requests.csv").created == 1  # fmt: skip
+    assert load_orders(session, actor=TEST_ACTOR, programme_id=programme.id,
+                       orders=parse_order_file(orders, "requests.csv")).created == 1  # fmt: skip
     library = session.scalars(select(Order.library_id)).one()
     rows = offer_list(session, programme.id, library_id=library)
     assert [(r.isbn, r.requested, r.requested_by_library) for r in rows] == [(A, 2, 2), (B, 0, 0)]

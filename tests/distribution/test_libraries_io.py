@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
+from distribution.libraries.library_files import parse_library_file
 from distribution.libraries.models import Library
 from distribution.libraries.registry import export_libraries, load_libraries
 from distribution.libraries.services import change_status, get_library, status_history, update_library
@@ -17,7 +18,7 @@ HEADER = ["code", "name", "community", "district", "oblast", "status"]
 
 
 def load(session, data: bytes, filename: str = "libraries.csv"):
-    return load_libraries(session, actor=TEST_ACTOR, stream=io.BytesIO(data), filename=filename)
+    return load_libraries(session, actor=TEST_ACTOR, libraries=parse_library_file(io.BytesIO(data), filename))
 
 
 def test_registry_loads_creates_and_updates_and_reloading_changes_nothing(session):

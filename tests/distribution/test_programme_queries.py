@@ -8,6 +8,7 @@ from distribution.allocation.adjustments import resolve_adjustments
 from distribution.allocation.services import allocate_programme
 from distribution.programmes import queries
 from distribution.programmes.deliveries import receive_delivery
+from distribution.programmes.delivery_files import parse_delivery_file
 from distribution.programmes.models import Delivery
 from distribution.shipping.packing import pack_programme
 from distribution.spreadsheets import ROW_FIELD
@@ -52,8 +53,8 @@ def test_the_orders_page_filters_by_code_prefix_and_part_of_an_isbn(session):
 def test_deliveries_come_with_totals_newest_first_or_as_registered(session):
     programme = programme_with_orders(session, ORDERS, received=[[A, 8, 1], [B, 2, 0]])
     second = io.BytesIO(csv_bytes(["isbn", "received", "damaged"], [[A, 1, 0]]))
-    assert receive_delivery(session, actor=TEST_ACTOR, programme_id=programme.id, stream=second,
-                            filename="d2.csv").ok  # fmt: skip
+    assert receive_delivery(session, actor=TEST_ACTOR, programme_id=programme.id,
+                            lines=parse_delivery_file(second, "d2.csv")).ok  # fmt: skip
     registered = queries.list_deliveries(session, programme.id, newest_first=False)
     assert [(r.delivery.number, r.lines, r.received, r.damaged) for r in registered] == [
         ("d1", 2, 10, 1),

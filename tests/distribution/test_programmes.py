@@ -18,7 +18,9 @@ from distribution.allocation.services import adjust_allocation, allocate_program
 from distribution.errors import AllocationLimitExceeded, DuplicateDelivery, InvalidProgrammeData
 from distribution.libraries.models import Library
 from distribution.programmes.deliveries import receive_delivery
+from distribution.programmes.delivery_files import parse_delivery_file
 from distribution.programmes.models import Order, ProgrammeTitle
+from distribution.programmes.order_files import parse_order_file
 from distribution.programmes.orders import load_orders
 from distribution.programmes.report import programme_report
 from distribution.programmes.services import create_programme
@@ -83,11 +85,12 @@ def test_a_title_list_with_a_bad_row_loads_nothing(session):
 def test_reloading_orders_changes_nothing_and_a_changed_quantity_is_updated_and_audited(session):
     programme = programme_with_orders(session, [["LG-A01", A, 5], ["LG-B01", A, 3]])
     same = load_orders(session, actor=TEST_ACTOR, programme_id=programme.id,
-                       stream=orders_file([["LG-A01", A, 5], ["LG-B01", A, 3]]), filename="orders.csv")
+                       orders=parse_order_file(orders_file([["LG-A01", A, 5], ["LG-B01", A, 3]]),
+                                               "orders.csv"))
     assert (same.created, same.updated, same.unchanged) == (0, 0, 2)
     audit_count = session.scalar(select(func.count()).select_from(AuditEntry))
     load_orders(session, actor=TEST_ACTOR, programme_id=programme.id,
-                stream=orders_file([["lg-a01", A, 7]]), filename="orders-v2.csv")
+                orders=parse_order_file(orders_file([["lg-a01", A, 7]]), "orders-v2.csv"))
     assert session.scalar(select(func.count()).select_from(AuditEntry)) == audit_count + 2
     quantities = dict(session.execute(select(Order.source_file, Order.quantity)).all())
     assert quantities == {"orders-v2.csv": 7, "orders.csv": 3}
@@ -99,8 +102,8 @@ def test_unknown_libraries_titles_and_repeated_rows_are_errors_never_dropped(ses
     programme = programme_with_orders(session, [["LG-A01", A, 1]])
     rows = [["LG-A01", B, 2], ["LG-ZZZ", A, 1], ["LG-B01", isbn13(99), 1], ["LG-A01", B, 4],
             ["LG-B01", "", 1], ["LG-B01", A, -1]]
-    result = load_orders(session, actor=TEST_ACTOR, programme_id=programme.id, stream=orders_file(rows),
-                         filename="bad.csv")
+    result = load_orders(session, actor=TEST_ACTOR, programme_id=programme.id,
+                         orders=parse_order_file(orders_file(rows), "bad.csv"))
     assert [(e.row, e.column) for e in result.errors] == [
         (3, "library_code"), (4, "isbn"), (5, "library_code"), (6, "isbn"), (7, "quantity")]
     assert session.scalar(select(func.count()).select_from(Order)) == 1
@@ -109,14 +112,15 @@ def test_unknown_libraries_titles_and_repeated_rows_are_errors_never_dropped(ses
 def test_deliveries_accumulate_and_a_document_is_registered_once(session):
     programme = programme_with_orders(session, [["LG-A01", A, 5]], received=[[A, 3, 1]])
     second = io.BytesIO(csv_bytes(["ISBN", "Отримано"], [[A, 2]]))
-    assert receive_delivery(session, actor=TEST_ACTOR, programme_id=programme.id, stream=second,
-                            filename="d2.csv").ok
+    assert receive_delivery(session, actor=TEST_ACTOR, programme_id=programme.id,
+                            lines=parse_delivery_file(second, "d2.csv")).ok
     with pytest.raises(DuplicateDelivery):
         receive_delivery(session, actor=TEST_ACTOR, programme_id=programme.id,
-                         stream=io.BytesIO(csv_bytes(["isbn", "received"], [[A, 2]])), filename="d2.csv")
+                         lines=parse_delivery_file(io.BytesIO(csv_bytes(["isbn", "received"], [[A, 2]])),
+                                                   "d2.csv"))
     bad = receive_delivery(session, actor=TEST_ACTOR, programme_id=programme.id,
-                           stream=io.BytesIO(csv_bytes(["isbn", "received", "damaged"], [[A, 1, 2]])),
-                           filename="d3.csv")
+                           lines=parse_delivery_file(
+                               io.BytesIO(csv_bytes(["isbn", "received", "damaged"], [[A, 1, 2]])), "d3.csv"))
     assert [(e.row, e.column) for e in bad.errors] == [(2, "damaged")]
     [title] = [t for t in programme_report(session, programme.id)["titles"] if t["isbn"] == A]
     assert (title["received"], title["damaged"]) == (5, 1)
