@@ -29,7 +29,7 @@ def pytest_sessionstart(session) -> None:  # noqa: ARG001 - pytest hook signatur
 # --- The fast lane: `python -m pytest -m "not slow"`; the full run (CI) still runs everything. ---
 
 # Single tests that take over a second on their own (measured with --durations on SQLite):
-# hypothesis properties, CLI runs and whole flows. A renamed test here is warned about.
+# CLI runs, demo data and whole flows. A renamed test here is warned about.
 SLOW_TESTS = frozenset({
     "tests/api/test_catalogue_api.py::test_the_counts_page_saves_a_plan_and_exports_xlsx",
     "tests/api/test_demo.py::test_demo_has_a_state_programme_with_a_shipment_waiting_and_one_answered",
@@ -62,23 +62,11 @@ SLOW_TESTS = frozenset({
     "tests/api/test_shipment_pages.py::test_staff_write_off_copies_lost_in_transit_and_they_are_not_sent_again",
     "tests/api/test_users_cli.py::test_commands_refuse_an_unmigrated_database",
     "tests/api/test_users_cli.py::test_set_password_and_disable",
-    "tests/collection/test_fund_properties.py::test_next_years_start_is_this_years_end",
-    "tests/collection/test_fund_properties.py::test_no_copy_leaves_twice_and_no_balance_goes_negative",
-    "tests/collection/test_fund_properties.py::test_the_database_register_agrees_with_the_identity_and_never_withdraws_twice",
-    "tests/collection/test_fund_properties.py::test_the_movement_identity_holds_for_every_year_and_breakdown",
     "tests/collection/test_importing.py::test_worker_processes_give_the_same_result_as_one_process",
     "tests/collection/test_migrations.py::test_migrated_schema_matches_the_models_exactly",
     "tests/collection/test_migrations.py::test_upgrade_brings_an_empty_database_to_head",
-    "tests/distribution/test_allocation.py::test_apportionment_is_fair_within_one_copy",
-    "tests/distribution/test_allocation.py::test_held_libraries_never_get_copies",
-    "tests/distribution/test_allocation.py::test_limits_hold_for_any_input",
     "tests/distribution/test_dispatch.py::test_a_carrier_other_than_own_transport_needs_a_tracking_number",
-    "tests/distribution/test_packing.py::test_every_copy_is_packed_once_within_limits",
     "tests/distribution/test_programmes.py::test_two_staff_adjusting_at_once_can_never_over_allocate",
-    "tests/marc/test_crosswalk.py::test_random_marc21_records_come_back_with_the_same_titles_names_and_isbns",
-    "tests/marc/test_crosswalk.py::test_random_unimarc_records_come_back_with_the_same_titles_names_and_isbns",
-    "tests/marc/test_iso5426.py::test_representable_text_round_trips",
-    "tests/marc/test_reader_properties.py::test_valid_generated_records_round_trip",
 })
 # Names whose use means a test reads ../shared/data, or starts or kills another process.
 SHARED_DATA_NAMES = frozenset({"data_path", "all_data_files", "SHARED_DATA"})
@@ -123,6 +111,8 @@ def slowness(item: pytest.Item) -> str | None:
         return "real files"
     if uses_any(item, PROCESS_NAMES):
         return "another process"
+    if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+        return "property (hundreds of examples)"
     if item.nodeid.split("[")[0] in SLOW_TESTS:
         return "over a second"
     return None
