@@ -51,3 +51,22 @@ def export(file: Annotated[Path, typer.Argument(help="Output .csv or .xlsx.")]) 
     with database_session(load_settings()) as session, file.open("wb") as stream:
         count = export_libraries(session, stream, fmt)
     typer.echo(json.dumps({"file": str(file), "libraries": count}))
+
+
+@app.command("list")
+def list_command(
+    search: Annotated[str, typer.Option("--search", help="In name, code, community, district.")] = "",
+    status: Annotated[str, typer.Option("--status", help="Only libraries with this status.")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="The fields REST shows, as a JSON list.")] = False,
+) -> None:
+    """List the registry (code, status, name), or every field as REST shows it with --json."""
+    from api.presenters.libraries import library_out  # pydantic only when listing
+    from distribution.libraries.services import list_libraries
+
+    with database_session(load_settings()) as session:
+        rows = [library_out(library) for library in list_libraries(session, search=search, status=status)]
+    if as_json:
+        typer.echo(json.dumps([row.model_dump(mode="json") for row in rows], ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        typer.echo(f"{row.code:<12} {row.status:<12} {row.name}")

@@ -23,6 +23,7 @@ def to_fund(
         str | None, typer.Option("--date", help="Receipt date, YYYY-MM-DD (default today).")
     ] = None,
     location: Annotated[str, typer.Option("--location", help="Where the copies are shelved.")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the receipt as REST answers it.")] = False,
 ) -> None:
     """Put copies left after allocation into the own fund with one receipt (КСО part 1)."""
     try:
@@ -47,6 +48,11 @@ def to_fund(
             )  # fmt: skip
         except CollectionError as error:
             raise fail(f"{error} {error.errors or ''}".strip()) from error
+        if as_json:
+            from api.presenters.own_fund import taken_into_fund_out  # REST's answer to the same step
+
+            typer.echo(taken_into_fund_out(receipt).model_dump_json())
+            return
         typer.echo(
             f"receipt {receipt.number}: {len(receipt.copies)} copies into the fund ({left} were left over)"
         )

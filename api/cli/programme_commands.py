@@ -79,7 +79,9 @@ def finish_load(result: LoadResult, errors_file: Path | None, as_json: bool) -> 
         with errors_file.open("wb") as stream:
             write_error_report(stream, result.errors, table_format(errors_file.name))
     if as_json:
-        typer.echo(json.dumps(result.summary(), ensure_ascii=False))
+        from api.presenters.programmes import load_json  # the summary REST answers with
+
+        typer.echo(json.dumps(load_json(result).model_dump(mode="json"), ensure_ascii=False))
     elif result.ok:
         typer.echo(
             f"{result.file}: {result.rows} rows; created {result.created}, "
@@ -256,7 +258,9 @@ def allocate(
         except CollectionError as error:
             raise fail(str(error)) from error
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False))
+        from api.presenters.programmes import AllocationRowOut  # the rows REST lists
+
+        typer.echo(json.dumps([AllocationRowOut(**row).model_dump() for row in rows], ensure_ascii=False))
         return
     ordered = sum(r["ordered"] for r in rows)
     allocated = sum(r["allocated"] for r in rows)
@@ -326,7 +330,9 @@ def report(
         except CollectionError as error:
             raise fail(str(error)) from error
     if fmt is ReportFormat.json:
-        text = json.dumps(data, ensure_ascii=False, indent=1)
+        from api.presenters.programme_report import report_out  # the report REST answers with
+
+        text = json.dumps(report_out(data).model_dump(mode="json"), ensure_ascii=False, indent=1)
         if output:
             output.write_text(text, encoding="utf-8")
         else:
@@ -401,7 +407,9 @@ def adjust(
         except CollectionError as error:
             raise fail(str(error)) from error
     if as_json:
-        typer.echo(json.dumps(changed, ensure_ascii=False))
+        from api.presenters.programmes import AllocationRowOut  # the rows REST's adjustment answers with
+
+        typer.echo(json.dumps([AllocationRowOut(**row).model_dump() for row in changed], ensure_ascii=False))
         return
     for row in changed:
         typer.echo(f"{row['library_code']} {row['isbn'] or row['title_id']}: "

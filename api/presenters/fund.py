@@ -199,7 +199,7 @@ def copy_out(copy: Copy) -> CopyOut:
 
 def _copies_and_total(copies: Iterable[Copy]) -> tuple[list[CopyOut], CountedOut]:
     ordered = sorted(copies, key=lambda c: (c.inventory_series, c.inventory_seq or -1))
-    money = sum((c.price or 0 for c in ordered), Decimal(0))
+    money = sum((c.price or Decimal(0) for c in ordered), Decimal(0))
     return [copy_out(c) for c in ordered], CountedOut(copies=len(ordered), money=money)
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import asdict
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
-from api.i18n import Translator
+from api.presenters.programme_report import ReportTotalsOut
 from api.presenters.shipments import ParcelLineOut
 from distribution.allocation.services import allocation_rows
 from distribution.libraries.models import Library
@@ -40,7 +41,7 @@ class ProgrammeDetailOut(ProgrammeOut):
     titles: int
     libraries: int
     deliveries: int
-    totals: dict[str, Any]
+    totals: ReportTotalsOut
 
 
 class TitleOut(BaseModel):
@@ -81,6 +82,34 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+class LoadErrorOut(BaseModel):
+    """A refused row of a loaded file: row number (header = 1), column, message, the cell's text."""
+
+    row: int
+    column: str
+    message: str
+    value: str
+
+
+class LoadSummaryOut(BaseModel):
+    """What loading a file did; loaders add their own counters (a delivery's id and totals, …)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    file: str
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[LoadErrorOut]
+
+
+class LoadRefusedOut(LoadSummaryOut):
+    """A file with errors: nothing was loaded; every refused row is listed."""
+
+    detail: str
 
 
 class DeliveryOut(BaseModel):
@@ -206,17 +235,17 @@ def order_out(row: queries.OrderRow) -> OrderOut:
     return OrderOut(**asdict(row))
 
 
-def load_json(result: LoadResult, t: Translator) -> dict[str, Any]:
-    """A load's summary with its errors translated (row, column, message, the cell's text).
+def load_json(result: LoadResult, gettext: Callable[[str], str] = str) -> LoadSummaryOut:
+    """A load's summary with its errors translated by ``gettext`` (row, column, message, cell's text).
 
-    A plain dict, not a model: loaders add their own counters (``extra``) to the summary.
+    REST passes the request's translation; the CLI prints the Ukrainian messages as they are.
     """
     summary = result.summary()
     summary["errors"] = [
-        {"row": e.row, "column": e.column, "message": e.message(t.gettext), "value": e.value}
+        LoadErrorOut(row=e.row, column=e.column, message=e.message(gettext), value=e.value)
         for e in result.errors
     ]
-    return summary
+    return LoadSummaryOut(**summary)
 
 
 def delivery_out(row: queries.DeliveryRow) -> DeliveryOut:

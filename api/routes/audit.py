@@ -31,7 +31,7 @@ class AuditEntryOut(BaseModel):
     changes: dict[str, Any]
 
 
-@router.get("", response_model=list[AuditEntryOut])
+@router.get("")
 def list_audit(
     session: SessionDep,
     _user: Annotated[User, Depends(require_roles(READ_AUDIT))],
@@ -39,8 +39,7 @@ def list_audit(
     object_id: str = "",
     user: Annotated[str, Query(description="username, or user id")] = "",
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> list[Any]:
+) -> list[AuditEntryOut]:
     """Audit entries, newest first."""
-    return query_audit(
-        session, object_type=object_type, object_id=object_id, user=user, limit=limit
-    )
+    entries = query_audit(session, object_type=object_type, object_id=object_id, user=user, limit=limit)
+    return [AuditEntryOut.model_validate(entry) for entry in entries]

@@ -14,7 +14,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
 from api.access import (
     LIBRARY_SIDE_READ,
@@ -29,16 +28,27 @@ from api.access import (
 )
 from api.auth.models import User
 from api.deps import CurrentUser, SessionDep, TranslatorDep
-from api.i18n import Translator
+from api.presenters.exchange import (
+    ActRefOut,
+    FundOfferOut,
+    LibraryRequestsOut,
+    OfferOut,
+    RequestsSetOut,
+    RoundOffersOut,
+    RoundOut,
+    WithdrawnOut,
+    library_requests_out,
+    offer_out,
+    round_offers_out,
+    round_out,
+)
+from api.presenters.programmes import LoadSummaryOut, load_json
 from collection.errors import N_
 from distribution.exchange import offers as exchange_offers
 from distribution.exchange import requests as exchange_requests
 from distribution.exchange import services as exchange
 from distribution.exchange.offer_files import parse_offer_file
-from distribution.libraries.models import Library
 from distribution.libraries.services import get_library
-from distribution.programmes.models import Programme
-from distribution.programmes.services import LoadResult
 
 router = APIRouter(tags=["exchange"])
 MAX_UPLOAD_BYTES = 5_000_000
@@ -79,46 +89,25 @@ class RequestsIn(BaseModel):
     quantities: dict[int, int] = Field(min_length=1)
 
 
-def round_json(summary: exchange.RoundSummary) -> dict[str, Any]:
-    return {"id": summary.id, "name": summary.name, "year": summary.year, "state": summary.state,
-            "titles": summary.titles, "offered": summary.offered}  # fmt: skip
-
-
-def offer_json(row: exchange_offers.OfferRow, *, totals: bool) -> dict[str, Any]:
-    """An offer line; ``totals`` (staff only) adds the sources and what all libraries requested."""
-    data: dict[str, Any] = {"title_id": row.title_id, "isbn": row.isbn, "title": row.title,
-                            "author": row.author, "publisher": row.publisher, "year": row.year,
-                            "offered": row.offered}  # fmt: skip
-    if totals:
-        data.update({"sources": row.sources, "requested": row.requested})
-    if row.requested_by_library is not None:
-        data["requested_by_library"] = row.requested_by_library
-    return data
-
-
-def load_json(result: LoadResult, t: Translator) -> dict[str, Any]:
-    summary = result.summary()
-    summary["errors"] = [{"row": e.row, "column": e.column, "message": e.message(t.gettext), "value": e.value}
-                         for e in result.errors]  # fmt: skip
-    return summary
-
-
 # --- staff: offers of a round ---------------------------------------------------------------------
 
 
-@router.get("/programmes/{programme_id}/offers")
+@router.get("/programmes/{programme_id}/offers", response_model_exclude_none=True)
 def list_offers(
     programme_id: int, session: SessionDep, _user: Staff,
     q: Annotated[str, Query(description="search in title, author, ISBN")] = "",
     library: Annotated[str, Query(description="a library code: adds its own requests")] = "",
-) -> list[dict[str, Any]]:  # fmt: skip
+) -> list[OfferOut]:  # fmt: skip
     """The round's offer list with sources and requested totals."""
     library_id = get_library(session, library).id if library else None
     rows = exchange_offers.offer_list(session, programme_id, library_id, search=q)
-    return [offer_json(row, totals=True) for row in rows]
+    return [offer_out(row, totals=True) for row in rows]
 
 
-@router.post("/programmes/{programme_id}/offers", responses={422: {"description": "rows refused"}})
+@router.post("/programmes/{programme_id}/offers", response_model=LoadSummaryOut, responses={
+    413: {"description": "The file is over 5 MB"},
+    422: {"model": LoadSummaryOut, "description": "rows refused"},
+})  # fmt: skip
 async def upload_offers(
     programme_id: int, session: SessionDep, user: StaffWriter, t: TranslatorDep,
     file: Annotated[UploadFile, File(description="isbn,title,author,publisher,year,price,quantity")],
@@ -137,86 +126,76 @@ async def upload_offers(
     except ValueError as error:  # an unsupported file type
         return JSONResponse({"detail": str(error), "errors": [{"field": "file", "message": str(error)}]},
                             status_code=422)  # fmt: skip
-    return JSONResponse(load_json(result, t), status_code=200 if result.ok else 422)
+    summary = load_json(result, t.gettext).model_dump(mode="json")
+    return JSONResponse(summary, status_code=200 if result.ok else 422)
 
 
 @router.post("/programmes/{programme_id}/offers/fund-duplicates")
 def draw_fund_duplicates(
     programme_id: int, body: FundDuplicatesIn, session: SessionDep, user: StaffWriter
-) -> dict[str, Any]:
+) -> FundOfferOut:
     """Offer (and reserve) the fund's copies beyond ``keep`` per edition; again offers nothing new."""
     outcome = exchange_offers.offer_fund_duplicates(
         session, actor=user.actor, programme_id=programme_id, keep=body.keep, edition_ids=body.edition_ids
     )
     session.commit()
-    return {"editions": outcome.editions, "copies": outcome.copies, "titles_created": outcome.titles_created,
-            "inventory_numbers": outcome.inventory_numbers}  # fmt: skip
+    return FundOfferOut(editions=outcome.editions, copies=outcome.copies,
+                        titles_created=outcome.titles_created, inventory_numbers=outcome.inventory_numbers)
 
 
 @router.post("/programmes/{programme_id}/offers/withdraw-dispatched")
-def withdraw_dispatched(programme_id: int, session: SessionDep, user: StaffWriter) -> dict[str, Any]:
+def withdraw_dispatched(programme_id: int, session: SessionDep, user: StaffWriter) -> WithdrawnOut:
     """Withdraw dispatched fund copies with a signed act (reason "transferred"); null when none."""
     act = exchange.withdraw_dispatched_copies(session, actor=user.actor, programme_id=programme_id)
     session.commit()
     if act is None:
-        return {"act": None, "copies": 0}
-    return {"act": {"id": act.id, "number": act.number, "date": act.date.isoformat()},
-            "copies": len(act.copies)}  # fmt: skip
+        return WithdrawnOut(act=None, copies=0)
+    return WithdrawnOut(act=ActRefOut(id=act.id, number=act.number, date=act.date), copies=len(act.copies))
 
 
 # --- libraries: open rounds and their own requests ------------------------------------------------
 
 
 @router.get("/exchange")
-def open_rounds(session: SessionDep, user: CurrentUser) -> list[dict[str, Any]]:
+def open_rounds(session: SessionDep, user: CurrentUser) -> list[RoundOut]:
     """Exchange rounds collecting requests, newest first."""
     require(user, LIBRARY_SIDE_READ)
-    return [round_json(r) for r in exchange.exchange_rounds(session)]
+    return [round_out(r) for r in exchange.exchange_rounds(session)]
 
 
-@router.get("/exchange/{programme_id}")
+@router.get("/exchange/{programme_id}", response_model_exclude_none=True)
 def round_offers(
     programme_id: int, session: SessionDep, user: CurrentUser, q: str = "", library: str = ""
-) -> dict[str, Any]:
+) -> RoundOffersOut:
     """A round's offer list: a library user sees its own requests, staff the totals too."""
     programme = visible_round(session, user, programme_id)
     library_id = library_scope(user)
     if library_id is None and library:
         library_id = get_library(session, library).id
     rows = exchange_offers.offer_list(session, programme.id, library_id, search=q)
-    staff = not is_library_user(user)
-    return {"programme": {"id": programme.id, "name": programme.name, "year": programme.year,
-                          "state": programme.state},
-            "offers": [offer_json(row, totals=staff) for row in rows]}  # fmt: skip
-
-
-def _requests_json(session: Session, programme: Programme, library: Library) -> dict[str, Any]:
-    rows = exchange_offers.offer_list(session, programme.id, library.id)
-    return {"programme_id": programme.id, "library_code": library.code,
-            "requests": [{"title_id": r.title_id, "isbn": r.isbn, "title": r.title,
-                          "quantity": r.requested_by_library}
-                         for r in rows if r.requested_by_library]}  # fmt: skip
+    return round_offers_out(programme, rows, staff=not is_library_user(user))
 
 
 @router.get("/exchange/{programme_id}/requests/{library_code}")
 def library_requests(
     programme_id: int, library_code: str, session: SessionDep, user: CurrentUser
-) -> dict[str, Any]:
+) -> LibraryRequestsOut:
     """One library's requests in a round (a library user: only its own)."""
     programme = visible_round(session, user, programme_id)
     library = requesting_library(session, user, library_code, write=False)
-    return _requests_json(session, programme, library)
+    return library_requests_out(session, programme, library)
 
 
 @router.put("/exchange/{programme_id}/requests/{library_code}")
 def set_requests(
     programme_id: int, library_code: str, body: RequestsIn, session: SessionDep, user: CurrentUser
-) -> dict[str, Any]:
+) -> RequestsSetOut:
     """Set a library's requested copies per title while the round collects (409 after)."""
     programme = visible_round(session, user, programme_id, write=True)
     library = requesting_library(session, user, library_code, write=True)
     outcome = exchange_requests.request_copies(session, actor=user.actor, programme_id=programme.id,
                                       library_id=library.id, quantities=body.quantities)  # fmt: skip
     session.commit()
-    return {"created": outcome.created, "updated": outcome.updated, "removed": outcome.removed,
-            "unchanged": outcome.unchanged, **_requests_json(session, programme, library)}  # fmt: skip
+    return RequestsSetOut(created=outcome.created, updated=outcome.updated, removed=outcome.removed,
+                          unchanged=outcome.unchanged,
+                          **library_requests_out(session, programme, library).model_dump())  # fmt: skip

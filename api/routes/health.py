@@ -24,6 +24,7 @@ class Health(BaseModel):
 @router.get("", response_model=Health, responses={503: {"model": Health}})
 def health(request: Request) -> JSONResponse:
     """Report the version and whether the database answers (503 when it does not)."""
+    database: Literal["ok", "unreachable"]
     try:
         with request.app.state.engine.connect() as connection:
             connection.execute(text("SELECT 1"))

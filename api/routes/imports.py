@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
@@ -12,11 +12,11 @@ from pydantic import BaseModel, ConfigDict
 from api.access import IMPORT_EXPORT
 from api.auth.models import User
 from api.deps import SessionDep, require_roles
+from api.presenters.imports import AlternativeOut, JobOut, QuarantinedOut, job_out
 from api.uploads import submit_upload
 from collection.catalogue.exporting import ExportSummary, check_export_options, iter_export
 from collection.errors import InvalidValueError
 from collection.imports import review as import_review
-from collection.imports.models import ImportJob
 from collection.imports.services import ImportOptions
 
 Cataloguer = Annotated[User, Depends(require_roles(IMPORT_EXPORT))]  # who imports, reviews, exports
@@ -24,79 +24,35 @@ Cataloguer = Annotated[User, Depends(require_roles(IMPORT_EXPORT))]  # who impor
 router = APIRouter(tags=["imports"])
 
 
-class JobOut(BaseModel):
-    """An import job: its state, progress and counters."""
-
-    id: int
-    file_name: str
-    state: str
-    size: int
-    bytes_done: int
-    resume_from: int
-    message: str
-    summary: dict[str, int]
-
-
-class QuarantinedOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    record_number: int
-    offset: int
-    reason: str
-    format: str
-    state: str
-    edition_id: int | None
-
-
-class AlternativeOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    edition_id: int
-    job_id: int | None
-    flavour: str
-    source: str
-    quality: int
-    stored_quality: int
-    state: str
-    marc: dict
-
-
-def job_out(job: ImportJob) -> JobOut:
-    return JobOut(id=job.id, file_name=job.file_name, state=job.state, size=job.size,
-                  bytes_done=job.bytes_done, resume_from=job.resume_from, message=job.message,
-                  summary=job.summary())
-
-
-@router.post("/imports", response_model=JobOut, status_code=202)
+@router.post("/imports", status_code=202)
 def upload_import(
     request: Request, session: SessionDep, user: Cataloguer,
     file: Annotated[UploadFile, File(description="MARC file (ISO 2709, MARCXML, JSON; gzip ok)")],
     format: Annotated[str | None, Form()] = None, flavour: Annotated[str | None, Form()] = None,
     encoding: Annotated[str | None, Form()] = None, source: Annotated[str | None, Form()] = None,
-) -> Any:  # fmt: skip
+) -> JobOut:  # fmt: skip
     """Upload a MARC file; it is imported in the background (poll the job for progress)."""
     options = ImportOptions(format=format or None, flavour=flavour or None,
                             encoding=encoding or None, source=source or None)
     return job_out(submit_upload(request, session, user, file, options))
 
 
-@router.get("/imports", response_model=list[JobOut])
-def list_imports(session: SessionDep, user: Cataloguer) -> Any:
+@router.get("/imports")
+def list_imports(session: SessionDep, user: Cataloguer) -> list[JobOut]:
     """The newest import jobs."""
     return [job_out(job) for job in import_review.list_jobs(session)]
 
 
-@router.get("/imports/{job_id}", response_model=JobOut, responses={404: {}})
-def get_import(job_id: int, session: SessionDep, user: Cataloguer) -> Any:
+@router.get("/imports/{job_id}", responses={404: {}})
+def get_import(job_id: int, session: SessionDep, user: Cataloguer) -> JobOut:
     """A job's state, progress and summary."""
     return job_out(import_review.get_job(session, job_id))
 
 
-@router.get("/imports/{job_id}/quarantine", response_model=list[QuarantinedOut])
-def quarantine(job_id: int, session: SessionDep, user: Cataloguer) -> Any:
+@router.get("/imports/{job_id}/quarantine")
+def quarantine(job_id: int, session: SessionDep, user: Cataloguer) -> list[QuarantinedOut]:
     """The records of a job that could not be read: number, offset, reason."""
-    return import_review.list_quarantine(session, job_id)
+    return [QuarantinedOut.model_validate(item) for item in import_review.list_quarantine(session, job_id)]
 
 
 @router.get("/imports/{job_id}/quarantine/{number}/raw", responses={404: {}})
@@ -114,10 +70,9 @@ class RetryIn(BaseModel):
     encoding: str | None = None
 
 
-@router.post("/imports/{job_id}/quarantine/{number}/retry", response_model=QuarantinedOut,
-             responses={404: {}, 409: {}, 422: {}})
+@router.post("/imports/{job_id}/quarantine/{number}/retry", responses={404: {}, 409: {}, 422: {}})
 def retry(job_id: int, number: int, request: Request, session: SessionDep, user: Cataloguer,
-          body: RetryIn | None = None) -> Any:
+          body: RetryIn | None = None) -> QuarantinedOut:
     """Re-read a quarantined record (optionally as another flavour/encoding) and import it."""
     body = body or RetryIn()
     try:
@@ -128,31 +83,29 @@ def retry(job_id: int, number: int, request: Request, session: SessionDep, user:
         session.commit()  # the record keeps its new reason even though it still does not read
         raise
     session.commit()
-    return item
+    return QuarantinedOut.model_validate(item)
 
 
-@router.get("/alternatives", response_model=list[AlternativeOut])
-def alternatives(session: SessionDep, user: Cataloguer, state: str = "pending") -> Any:
+@router.get("/alternatives")
+def alternatives(session: SessionDep, user: Cataloguer, state: str = "pending") -> list[AlternativeOut]:
     """Incoming records kept beside better stored ones, for review."""
-    return import_review.list_alternatives(session, state=state)
+    return [AlternativeOut.model_validate(a) for a in import_review.list_alternatives(session, state=state)]
 
 
-@router.post("/alternatives/{alternative_id}/accept", response_model=AlternativeOut,
-             responses={404: {}, 409: {}})
-def accept(alternative_id: int, session: SessionDep, user: Cataloguer) -> Any:
+@router.post("/alternatives/{alternative_id}/accept", responses={404: {}, 409: {}})
+def accept(alternative_id: int, session: SessionDep, user: Cataloguer) -> AlternativeOut:
     """Make the alternative the edition's record (the replaced one is kept)."""
     import_review.accept_alternative(session, alternative_id, actor=user.actor)
     session.commit()
-    return import_review.get_alternative(session, alternative_id)
+    return AlternativeOut.model_validate(import_review.get_alternative(session, alternative_id))
 
 
-@router.post("/alternatives/{alternative_id}/reject", response_model=AlternativeOut,
-             responses={404: {}, 409: {}})
-def reject(alternative_id: int, session: SessionDep, user: Cataloguer) -> Any:
+@router.post("/alternatives/{alternative_id}/reject", responses={404: {}, 409: {}})
+def reject(alternative_id: int, session: SessionDep, user: Cataloguer) -> AlternativeOut:
     """Keep the stored record; mark the alternative rejected."""
     alternative = import_review.reject_alternative(session, alternative_id, actor=user.actor)
     session.commit()
-    return alternative
+    return AlternativeOut.model_validate(alternative)
 
 
 _EXTENSIONS = {"iso2709": "mrc", "marcxml": "xml", "json": "json"}

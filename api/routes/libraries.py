@@ -40,7 +40,7 @@ class LibraryIn(LibraryPatch):
     """A new library: a unique code and a name are required."""
 
     code: str
-    name: str  # type: ignore[assignment]
+    name: str
 
 
 def _values(body: BaseModel) -> dict[str, Any]:

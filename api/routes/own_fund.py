@@ -6,13 +6,13 @@ Staff who read programmes see the share; only those who keep the fund (FUND_WRIT
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.access import FUND_WRITE, require
 from api.deps import SessionDep
+from api.presenters.own_fund import OwnFundShareOut, TakenIntoFundOut, own_fund_share_out, taken_into_fund_out
 from api.routes.programmes import Reader
 from distribution.programmes.own_fund import fund_share, take_into_fund, taken_into_fund
 from distribution.programmes.services import get_programme
@@ -31,17 +31,16 @@ class TakeIntoFund(BaseModel):
 
 
 @router.get("/{programme_id}/own-fund", responses={404: {}})
-def own_fund_share(programme_id: int, session: SessionDep, _user: Reader) -> dict[str, Any]:
+def own_fund_share(programme_id: int, session: SessionDep, _user: Reader) -> OwnFundShareOut:
     """Per title id: copies left after allocation (``share``) and already taken (``taken``)."""
     get_programme(session, programme_id)
-    return {
-        "share": {str(t): c for t, c in sorted(fund_share(session, programme_id).items())},
-        "taken": {str(t): c for t, c in sorted(taken_into_fund(session, programme_id).items())},
-    }
+    return own_fund_share_out(fund_share(session, programme_id), taken_into_fund(session, programme_id))
 
 
 @router.post("/{programme_id}/own-fund", status_code=201, responses={403: {}, 404: {}, 422: {}})
-def take_own_fund(programme_id: int, body: TakeIntoFund, session: SessionDep, user: Reader) -> dict[str, Any]:
+def take_own_fund(
+    programme_id: int, body: TakeIntoFund, session: SessionDep, user: Reader
+) -> TakenIntoFundOut:
     """Put copies into the fund with one receipt; all or nothing."""
     get_programme(session, programme_id)
     require(user, FUND_WRITE)
@@ -50,4 +49,4 @@ def take_own_fund(programme_id: int, body: TakeIntoFund, session: SessionDep, us
         quantities=body.quantities, document=body.document, location=body.location,
     )  # fmt: skip
     session.commit()
-    return {"receipt_id": receipt.id, "number": receipt.number, "copies": len(receipt.copies)}
+    return taken_into_fund_out(receipt)

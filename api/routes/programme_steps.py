@@ -21,13 +21,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.deps import SessionDep, TranslatorDep
-from api.presenters.downloads import file_response
+from api.presenters.downloads import XLSX, file_response
+from api.presenters.programme_report import ProgrammeReportOut, report_out
 from api.presenters.programmes import (
     AdjustedOut,
     AllocationRowOut,
     AllocationSummaryOut,
     DeliveryDetailOut,
     DeliveryOut,
+    LoadSummaryOut,
     PackingTotalsOut,
     Page,
     ParcelOut,
@@ -37,7 +39,16 @@ from api.presenters.programmes import (
     packing_totals_out,
     parcels_out,
 )
-from api.routes.programmes import ErrorReport, Limit, Offset, Reader, Writer, load_response, readable_upload
+from api.routes.programmes import (
+    LOAD_RESPONSES,
+    ErrorReport,
+    Limit,
+    Offset,
+    Reader,
+    Writer,
+    load_response,
+    readable_upload,
+)
 from collection.errors import N_, NotFoundError
 from distribution.allocation.adjustments import resolve_adjustments
 from distribution.allocation.services import adjust_allocation, allocate_programme, allocation_rows
@@ -87,8 +98,10 @@ class AllocationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     surplus_destination: str | None = None
     priority_statuses: list[str] = []
-    held_statuses: list[str] = Field([], description="Statuses whose libraries get nothing (e.g. occupied)")
-    reset: bool = Field(False, description="Discard hand adjustments (packed or sent copies stay)")
+    held_statuses: list[str] = Field(
+        default=[], description="Statuses whose libraries get nothing (e.g. occupied)"
+    )
+    reset: bool = Field(default=False, description="Discard hand adjustments (packed or sent copies stay)")
 
 
 class AdjustmentIn(BaseModel):
@@ -114,9 +127,9 @@ class PackingIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     # Loose types only: CarrierLimits checks the bounds, the same for REST, pages and the CLI.
-    max_weight: Decimal = Field(DEFAULT_LIMITS.max_weight, description="kg")
+    max_weight: Decimal = Field(default=DEFAULT_LIMITS.max_weight, description="kg")
     max_copies: int = DEFAULT_LIMITS.max_copies
-    packaging_weight: Decimal = Field(DEFAULT_LIMITS.packaging_weight, description="kg")
+    packaging_weight: Decimal = Field(default=DEFAULT_LIMITS.packaging_weight, description="kg")
 
 
 # --- deliveries -----------------------------------------------------------------------------------
@@ -200,8 +213,8 @@ DELIVERY_BODY = {"requestBody": {"required": True, "content": {
 }}}  # fmt: skip
 
 
-@router.post("/{programme_id}/deliveries", status_code=201, responses={404: {}, 409: {}, 422: {}},
-             openapi_extra=DELIVERY_BODY)  # fmt: skip
+@router.post("/{programme_id}/deliveries", status_code=201, response_model=LoadSummaryOut,
+             responses={**LOAD_RESPONSES, 409: {}}, openapi_extra=DELIVERY_BODY)  # fmt: skip
 def create_delivery(
     programme_id: int, session: SessionDep, user: Writer, t: TranslatorDep,
     delivery: Annotated[DeliveryUpload, Depends(delivery_input)], error_report: ErrorReport = None,
@@ -337,7 +350,11 @@ def list_parcels(
 # --- report ---------------------------------------------------------------------------------------
 
 
-@router.get("/{programme_id}/report", responses={404: {}})
+@router.get("/{programme_id}/report", response_model=ProgrammeReportOut, responses={
+    200: {"description": "The report as JSON, or as a csv or xlsx file (``format``)",
+          "content": {"text/csv": {}, XLSX: {}}},
+    404: {},
+})  # fmt: skip
 def report(
     programme_id: int, session: SessionDep, _user: Reader,
     fmt: Annotated[Literal["json", "csv", "xlsx"], Query(alias="format")] = "json",
@@ -345,7 +362,7 @@ def report(
     """Per title and per library: ordered, received, allocated, packed, dispatched, confirmed."""
     data = programme_report(session, programme_id)
     if fmt == "json":
-        return data
+        return report_out(data)
     out = io.BytesIO()
     write_report(data, out, fmt)
     return file_response(out.getvalue(), fmt, f"programme-{programme_id}-report.{fmt}")

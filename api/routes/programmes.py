@@ -19,8 +19,10 @@ from api.access import PROGRAMME_READ, PROGRAMME_WRITE, require_staff_area
 from api.auth.models import User
 from api.deps import CurrentUser, SessionDep, TranslatorDep
 from api.i18n import Translator
-from api.presenters.downloads import file_response
+from api.presenters.downloads import XLSX, file_response
 from api.presenters.programmes import (
+    LoadRefusedOut,
+    LoadSummaryOut,
     OrderOut,
     Page,
     ProgrammeDetailOut,
@@ -60,6 +62,12 @@ def _writer(user: CurrentUser) -> User:
 Reader = Annotated[User, Depends(_reader)]
 Writer = Annotated[User, Depends(_writer)]
 Upload = Annotated[UploadFile, File(description="csv or xlsx (English or Ukrainian headers)")]
+# The answers of a file load: the summary, or 422 with every refused row (JSON or the error report).
+LOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {},
+    422: {"model": LoadRefusedOut, "description": "Rows refused (nothing loaded); with ``error_report`` "
+          "the report as csv or xlsx", "content": {"text/csv": {}, XLSX: {}}},
+}
 ErrorReport = Annotated[
     Literal["csv", "xlsx"] | None,
     Query(description="On row errors, answer 422 with the error report as this file instead of JSON"),
@@ -85,15 +93,16 @@ def load_response(
 ) -> Response:
     """The summary; with errors 422 and every error, as JSON or as the error report file."""
     if result.ok:
-        return JSONResponse(load_json(result, t), status_code=status_code)
+        return JSONResponse(load_json(result, t.gettext).model_dump(mode="json"), status_code=status_code)
     if error_report:
         out = io.BytesIO()
         write_error_report(out, result.errors, error_report, t.gettext)
         return file_response(
             out.getvalue(), error_report, f"{PurePath(result.file).stem}-errors.{error_report}", 422
         )
-    body = {"detail": t.gettext(N_("У файлі є помилки; нічого не завантажено")), **load_json(result, t)}
-    return JSONResponse(body, status_code=422)
+    summary = load_json(result, t.gettext).model_dump()
+    body = LoadRefusedOut(detail=t.gettext(N_("У файлі є помилки; нічого не завантажено")), **summary)
+    return JSONResponse(body.model_dump(mode="json"), status_code=422)
 
 
 def readable_upload(upload: UploadFile) -> tuple[BinaryIO, str]:
@@ -151,7 +160,7 @@ def programme_detail(programme_id: int, session: SessionDep, _user: Reader) -> P
 # --- title list -----------------------------------------------------------------------------------
 
 
-@router.post("/{programme_id}/titles", responses={404: {}, 422: {}})
+@router.post("/{programme_id}/titles", response_model=LoadSummaryOut, responses=LOAD_RESPONSES)
 def upload_titles(
     programme_id: int, file: Upload, session: SessionDep, user: Writer, t: TranslatorDep,
     error_report: ErrorReport = None,
@@ -179,7 +188,7 @@ def list_titles(programme_id: int, session: SessionDep, _user: Reader) -> list[T
 # --- orders ---------------------------------------------------------------------------------------
 
 
-@router.post("/{programme_id}/orders", responses={404: {}, 422: {}})
+@router.post("/{programme_id}/orders", response_model=LoadSummaryOut, responses=LOAD_RESPONSES)
 def upload_orders(
     programme_id: int, file: Upload, session: SessionDep, user: Writer, t: TranslatorDep,
     error_report: ErrorReport = None,

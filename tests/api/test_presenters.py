@@ -60,3 +60,19 @@ def test_a_shipment_s_detail_is_the_same_from_rest_and_the_cli(client, planned):
     assert by_rest.status_code == 200, by_rest.text
     assert by_cli["state"] == "packed" and len(by_cli["parcels"]) == 2 and by_cli["total"] is not None
     assert by_cli == by_rest.json()
+
+
+def test_a_library_has_the_same_fields_from_rest_and_the_cli(client, planned):
+    by_cli = cli_json("libraries", "list", "--search", "LG-A01", "--json")
+    by_rest = client.get(f"{API}/libraries/LG-A01", headers=planned["staff"])
+    assert by_rest.status_code == 200, by_rest.text
+    assert len(by_cli) == 1 and by_cli[0]["code"] == "LG-A01"
+    assert by_cli[0] == by_rest.json()
+
+
+def test_the_programme_report_is_the_same_from_rest_and_the_cli(client, planned):
+    by_cli = cli_json("programme", "report", planned["programme"], "--format", "json")
+    by_rest = client.get(f"{API}/programmes/{planned['programme']}/report", headers=planned["staff"])
+    assert by_rest.status_code == 200, by_rest.text
+    assert by_cli["totals"]["packed"] == 10 and len(by_cli["libraries"]) == 2
+    assert by_cli == by_rest.json()
