@@ -15,7 +15,7 @@ from api.access import Forbidden  # the access rules raise it; mapped here
 from api.auth.csrf import CsrfError
 from api.auth.ratelimit import TooManyAttempts
 from api.i18n import translator_for
-from api.pages.rendering import render
+from api.rendering import render
 from collection.errors import N_, CollectionError
 
 STATUS_BY_KIND = {"invalid": 422, "not_found": 404, "conflict": 409, "forbidden": 403}

@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from api.auth import services
 from api.deps import PageUser, SessionDep, start_page_session
-from api.pages.rendering import flash, redirect, render
+from api.rendering import flash, redirect, render
 from collection.errors import N_, CollectionError
 
 router = APIRouter(prefix="/account")

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from api.access import READ_AUDIT
 from api.auth.models import User
 from api.deps import SessionDep, require_page_roles
-from api.pages.rendering import render
+from api.rendering import render
 from collection.audit import query_audit
 
 router = APIRouter(prefix="/audit")

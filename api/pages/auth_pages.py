@@ -11,7 +11,7 @@ from api.auth.models import User
 from api.deps import SessionDep, client_ip, start_page_session
 from api.i18n import COOKIE as LANGUAGE_COOKIE
 from api.i18n import LANGUAGES
-from api.pages.rendering import flash, redirect, render, safe_next
+from api.rendering import flash, redirect, render, safe_next
 from collection.errors import N_
 
 router = APIRouter()

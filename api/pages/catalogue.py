@@ -28,7 +28,7 @@ from api.auth.models import User
 from api.deps import PageUser, SessionDep
 from api.errors import PageNotFound
 from api.i18n import translator_for
-from api.pages.rendering import flash, redirect, render
+from api.rendering import flash, redirect, render
 from collection.audit import entries_for_object
 from collection.catalogue import counts as cataloguing_counts
 from collection.catalogue import search as catalogue_search

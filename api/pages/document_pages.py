@@ -19,12 +19,12 @@ from api.access import check_programme_document, document_shipment
 from api.deps import PageUser, SessionDep
 from api.errors import PageNotFound
 from api.i18n import Translator, translator_for
-from api.pages.rendering import render
 from api.presenters.documents import (
     sender_of,
     shipment_document,
     xlsx_download,
 )
+from api.rendering import render
 from distribution.documents import programmes as programme_documents
 from distribution.documents import shipments as shipment_documents
 from distribution.shipping.models import SHIPMENT_STATES

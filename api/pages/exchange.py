@@ -25,7 +25,7 @@ from api.deps import PageUser, SessionDep
 from api.errors import Forbidden
 from api.i18n import translator_for
 from api.pages.programme_common import STATE_LABELS  # a round's states are a programme's
-from api.pages.rendering import flash, redirect, render
+from api.rendering import flash, redirect, render
 from collection.errors import N_, CollectionError
 from distribution.exchange import offers as exchange_offers
 from distribution.exchange import requests as exchange_requests

@@ -13,8 +13,8 @@ from api.auth.models import User
 from api.deps import PageUser, SessionDep
 from api.errors import PageNotFound
 from api.i18n import translator_for
-from api.pages.rendering import flash, redirect, render
 from api.presenters.downloads import xlsx_response
+from api.rendering import flash, redirect, render
 from collection.catalogue.search import editions_to_choose
 from collection.errors import N_, CollectionError, NotFoundError
 from collection.fund import acts as fund_acts

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.deps import PageUser
-from api.pages.rendering import render
+from api.rendering import render
 from collection.db import now_utc
 
 router = APIRouter()

@@ -12,7 +12,7 @@ from api.access import IMPORT_EXPORT
 from api.auth.models import User
 from api.deps import SessionDep, require_page_roles
 from api.errors import PageNotFound
-from api.pages.rendering import flash, redirect, render
+from api.rendering import flash, redirect, render
 from api.uploads import submit_upload
 from collection.catalogue.editions import record_from_marc
 from collection.catalogue.models import Edition

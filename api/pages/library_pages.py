@@ -17,7 +17,7 @@ from api.access import (
 from api.auth.models import User
 from api.deps import PageUser, SessionDep, require_page_roles
 from api.errors import PageNotFound
-from api.pages.rendering import flash, redirect, render
+from api.rendering import flash, redirect, render
 from collection.audit import entries_for_object
 from collection.errors import N_, CollectionError
 from distribution.errors import LibraryNotFound

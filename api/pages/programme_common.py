@@ -25,7 +25,7 @@ from api.errors import PageNotFound
 from api.i18n import translator_for
 from api.pages.library_pages import STATUS_LABELS
 from api.pages.programme_uploads import UploadProblem, keep_errors, table_upload
-from api.pages.rendering import flash, render
+from api.rendering import flash, render
 from collection.errors import N_
 from distribution.errors import ProgrammeNotFound
 from distribution.programmes.models import Programme

@@ -23,7 +23,7 @@ from api.pages.programme_common import (
     translated,
 )
 from api.pages.programme_uploads import UploadProblem, table_upload, typed_lines_csv
-from api.pages.rendering import flash, redirect
+from api.rendering import flash, redirect
 from collection.errors import N_, CollectionError
 from distribution.programmes import queries
 from distribution.programmes.deliveries import receive_delivery

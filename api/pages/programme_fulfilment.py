@@ -26,7 +26,7 @@ from api.pages.programme_common import (
     translated,
     whole_number,
 )
-from api.pages.rendering import flash, redirect
+from api.rendering import flash, redirect
 from collection.errors import N_, CollectionError
 from distribution.allocation.rules import SURPLUS_DESTINATIONS
 from distribution.allocation.services import adjust_allocation, allocate_programme, allocation_rows

@@ -23,7 +23,7 @@ from api.pages.programme_common import (
     step_page,
     whole_number,
 )
-from api.pages.rendering import flash, redirect
+from api.rendering import flash, redirect
 from collection.errors import N_
 from distribution.programmes import queries
 from distribution.programmes.models import Programme

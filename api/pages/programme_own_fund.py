@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from api.access import FUND_WRITE, may, require
 from api.deps import SessionDep
 from api.pages.programme_common import Reader, page_context, programme_or_404, translated
-from api.pages.rendering import flash, redirect, render
+from api.rendering import flash, redirect, render
 from collection.errors import N_, CollectionError
 from collection.fund.models import Receipt
 from distribution.programmes.models import Programme, ProgrammeTitle

@@ -28,7 +28,7 @@ from api.pages.programme_common import (
     whole_number,
 )
 from api.pages.programme_uploads import kept_errors
-from api.pages.rendering import flash, redirect, render
+from api.rendering import flash, redirect, render
 from collection.errors import N_, CollectionError
 from distribution.programmes import queries
 from distribution.programmes.models import PROGRAMME_KINDS, PROGRAMME_STATES

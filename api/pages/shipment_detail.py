@@ -23,13 +23,13 @@ from api.auth.models import User
 from api.deps import SessionDep
 from api.errors import PageNotFound
 from api.pages.programme_common import Writer, page_context, translated
-from api.pages.rendering import flash, redirect, render
 from api.pages.shipment_pages import (
     CARRIER_LABELS,
     Viewer,
     form_date,
     labels,
 )
+from api.rendering import flash, redirect, render
 from collection.audit import entries_for_object
 from collection.errors import N_, CollectionError
 from distribution.errors import InvalidShipmentData, ShipmentNotFound, ShipmentStateError

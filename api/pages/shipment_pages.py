@@ -34,7 +34,7 @@ from api.pages.programme_common import (
     whole_number,
 )
 from api.pages.programme_uploads import UploadProblem, keep_errors, table_upload
-from api.pages.rendering import flash, redirect, render
+from api.rendering import flash, redirect, render
 from collection.errors import N_, CollectionError
 from distribution.errors import InvalidShipmentData
 from distribution.programmes.models import Programme

@@ -16,7 +16,6 @@ from fastapi.responses import Response
 from api.access import shipment_scope
 from api.deps import SessionDep
 from api.errors import PageNotFound
-from api.pages.rendering import flash, redirect
 from api.pages.shipment_detail import (
     accept_rows,
     form_failed,
@@ -27,6 +26,7 @@ from api.pages.shipment_detail import (
     whole,
 )
 from api.pages.shipment_pages import Receiver, Viewer, form_date
+from api.rendering import flash, redirect
 from collection.errors import N_
 from distribution.errors import InvalidShipmentData, ShipmentStateError
 from distribution.shipping import queries

@@ -12,7 +12,7 @@ from api.access import MANAGE_USERS
 from api.auth import services
 from api.auth.models import ROLES, User
 from api.deps import SessionDep, require_page_roles
-from api.pages.rendering import ROLE_LABELS, flash, redirect, render
+from api.rendering import ROLE_LABELS, flash, redirect, render
 from collection.errors import N_, CollectionError
 from distribution.libraries.services import list_libraries
 
