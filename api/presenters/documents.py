@@ -1,15 +1,12 @@
 """Shipment and programme documents as data for REST (JSON) and as xlsx downloads, shared by pages.
 
 The documents themselves are the dataclasses of ``distribution.documents``; this module turns them
-into JSON (money as exact strings, dates ISO) or into an xlsx attachment.
+into their typed JSON answers (``api.presenters.document_models``) or into an xlsx attachment.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
-from datetime import date
-from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -17,6 +14,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from api.presenters.document_models import DocumentModel, document_out
 from api.presenters.downloads import XLSX
 from distribution.documents import xlsx as documents_xlsx
 from distribution.documents.parts import Party
@@ -89,19 +87,6 @@ def xlsx_download(document: Document, kind: str, gettext: Callable[..., str]) ->
     )
 
 
-def to_json(value: Any) -> Any:
-    """A document as JSON: dataclasses as objects, money as strings ("1750.00"), dates ISO."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, tuple | list):
-        return [to_json(item) for item in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def answer(document: Document, kind: str, fmt: str, t: Any) -> Any:
-    """The document as JSON data, or as an xlsx download when ``fmt`` asks for it."""
-    return xlsx_download(document, kind, t.gettext) if fmt == "xlsx" else to_json(document)
+def answer(document: Document, kind: str, fmt: str, t: Any) -> DocumentModel | Response:
+    """The document as its typed JSON answer, or as an xlsx download when ``fmt`` asks for it."""
+    return xlsx_download(document, kind, t.gettext) if fmt == "xlsx" else document_out(document)

@@ -15,7 +15,14 @@ from fastapi import APIRouter, Query, Request
 
 from api.access import check_programme_document, document_shipment
 from api.deps import CurrentUser, SessionDep, TranslatorDep
+from api.presenters.document_models import (
+    LabelSheetOut,
+    LibrarySummaryOut,
+    ShipmentDocumentOut,
+    ShipmentRegisterOut,
+)
 from api.presenters.documents import answer, sender_of, shipment_document
+from api.presenters.downloads import XLSX
 from distribution.documents.programmes import library_summary, shipment_register
 from distribution.documents.shipments import programme_labels
 
@@ -25,11 +32,18 @@ router = APIRouter(tags=["documents"])
 
 Format = Annotated[Literal["json", "xlsx"], Query(alias="format", description="json (default) or xlsx")]
 
+# The JSON answer is the route's response_model; ``format=xlsx`` answers the same document as a file.
+XLSX_TOO: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The document as JSON, or as an xlsx file (``format=xlsx``)", "content": {XLSX: {}}},
+}
+
 
 # --- routes ---------------------------------------------------------------------------------------
 
 
-@router.get("/shipments/{shipment_id}/documents/{kind}")
+@router.get(
+    "/shipments/{shipment_id}/documents/{kind}", response_model=ShipmentDocumentOut, responses=XLSX_TOO
+)
 def shipment_document_route(
     shipment_id: int,
     kind: Literal["transfer-act", "packing-list", "labels", "acceptance-act"],
@@ -44,7 +58,9 @@ def shipment_document_route(
     return answer(shipment_document(session, shipment, kind, sender_of(request)), kind, fmt, t)
 
 
-@router.get("/programmes/{programme_id}/documents/register")
+@router.get(
+    "/programmes/{programme_id}/documents/register", response_model=ShipmentRegisterOut, responses=XLSX_TOO
+)
 def register_route(
     programme_id: int,
     session: SessionDep,
@@ -63,7 +79,7 @@ def register_route(
     return answer(register, "register", fmt, t)
 
 
-@router.get("/programmes/{programme_id}/documents/labels")
+@router.get("/programmes/{programme_id}/documents/labels", response_model=LabelSheetOut, responses=XLSX_TOO)
 def programme_labels_route(
     programme_id: int, request: Request, session: SessionDep, user: CurrentUser, t: TranslatorDep,
     fmt: Format = "json",
@@ -75,7 +91,11 @@ def programme_labels_route(
     )
 
 
-@router.get("/programmes/{programme_id}/documents/library-summary/{library_code}")
+@router.get(
+    "/programmes/{programme_id}/documents/library-summary/{library_code}",
+    response_model=LibrarySummaryOut,
+    responses=XLSX_TOO,
+)
 def library_summary_route(
     programme_id: int, library_code: str, session: SessionDep, user: CurrentUser, t: TranslatorDep,
     fmt: Format = "json",

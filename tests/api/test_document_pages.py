@@ -9,6 +9,7 @@ from decimal import Decimal
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from api.presenters.document_models import TransferActOut
 from distribution.libraries.models import Library
 from distribution.programmes.models import ProgrammeTitle
 from distribution.shipping.acceptance import Discrepancy, accept_shipment
@@ -208,6 +209,21 @@ def test_rest_gives_the_document_data_as_json_or_xlsx(client, db):
     assert summary["totals"]["dispatched"] == 3
     bad = client.get(f"/api/v1/programmes/{programme.id}/documents/register?state=lost", headers=headers)
     assert bad.status_code == 422
+
+
+def test_rest_transfer_act_is_the_typed_answer_the_openapi_schema_names(client, db):
+    programme = dispatched_programme(db)
+    shipment = shipment_for(db, programme.id, "LG-A01")
+    make_user(db, "prog", "programme")
+    headers = bearer(client, "prog")
+    response = client.get(f"/api/v1/shipments/{shipment.id}/documents/transfer-act", headers=headers)
+    act = TransferActOut.model_validate(response.json())
+    assert act.total_sum == Decimal("2171.00") and act.date == date(2026, 11, 20)
+    assert act.sum_in_words == "Дві тисячі сто сімдесят одна гривня 00 копійок"
+    operation = client.app.openapi()["paths"]["/api/v1/shipments/{shipment_id}/documents/{kind}"]["get"]
+    answers = operation["responses"]["200"]["content"]
+    assert {"$ref": "#/components/schemas/TransferActOut"} in answers["application/json"]["schema"]["anyOf"]
+    assert XLSX in answers
 
 
 def test_rest_hides_other_libraries_documents_and_the_register_from_a_library(client, db):
