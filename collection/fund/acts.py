@@ -19,12 +19,12 @@ from collection.errors import N_, ConflictError, InvalidValueError, NotFoundErro
 from collection.fund import rules as fund
 from collection.fund.documents import (
     MAX_COPIES_AT_ONCE,
-    _next_document_number,
-    _number_or_blank,
-    _split_numbers,
-    _with_copies,
-    _with_totals,
+    next_document_number,
+    number_or_blank,
     parse_date,
+    split_numbers,
+    with_copies,
+    with_totals,
 )
 from collection.fund.models import WITHDRAWAL_REASONS, Copy, WithdrawalAct
 
@@ -59,7 +59,7 @@ def create_withdrawal_act(
     except InvalidValueError as error:
         errors.update(error.errors)
     try:
-        number = _number_or_blank(number)
+        number = number_or_blank(number)
     except InvalidValueError as error:
         errors.update(error.errors)
     if reason not in WITHDRAWAL_REASONS:
@@ -71,7 +71,7 @@ def create_withdrawal_act(
             errors["corrects_id"] = N_("Виправляти можна лише підписаний акт")
     if errors:
         raise InvalidValueError(N_("Перевірте виділені поля"), errors=errors)
-    number = number or _next_document_number(session, WithdrawalAct, day.year)
+    number = number or next_document_number(session, WithdrawalAct, day.year)
     if session.scalar(select(WithdrawalAct.id).where(WithdrawalAct.number == number)) is not None:
         raise ConflictError(N_("Акт з номером {number} уже є"), field="number", params={"number": number})
     act = WithdrawalAct(
@@ -100,7 +100,7 @@ def create_withdrawal_act(
 
 def get_act(session: Session, act_id: int) -> WithdrawalAct:
     """The act with its copies, or ``ActNotFound``."""
-    act = _with_copies(session, WithdrawalAct, act_id)
+    act = with_copies(session, WithdrawalAct, act_id)
     if act is None:
         raise ActNotFound(N_("Акт №{id} не знайдено"), params={"id": act_id})
     return act
@@ -108,7 +108,7 @@ def get_act(session: Session, act_id: int) -> WithdrawalAct:
 
 def list_acts(session: Session, *, year: int | None = None) -> list[tuple[WithdrawalAct, int, Decimal]]:
     """Acts (newest first) with their copy count and sum."""
-    return _with_totals(session, WithdrawalAct, Copy.withdrawal_act_id, year)
+    return with_totals(session, WithdrawalAct, Copy.withdrawal_act_id, year)
 
 
 def _require_draft(act: WithdrawalAct) -> None:
@@ -121,7 +121,7 @@ def add_copies_to_act(
 ) -> list[Copy]:  # fmt: skip
     """Put copies (by inventory number or barcode) into a draft act; each copy leaves only once."""
     _require_draft(act)
-    wanted = list(dict.fromkeys(_split_numbers(inventory_numbers)))
+    wanted = list(dict.fromkeys(split_numbers(inventory_numbers)))
     if not wanted:
         raise InvalidValueError(N_("Введіть хоча б один інвентарний номер"), field="inventory_numbers")
     if len(wanted) > MAX_COPIES_AT_ONCE * 20:

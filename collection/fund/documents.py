@@ -47,14 +47,14 @@ def parse_date(raw: object, field: str = "date") -> date:
         raise InvalidValueError(N_("Дата: рік-місяць-день, наприклад 2026-03-15"), field=field) from None
 
 
-def _number_or_blank(raw: str | None, field: str = "number") -> str:
+def number_or_blank(raw: str | None, field: str = "number") -> str:
     number = (raw or "").strip()
     if number and not _NUMBER_RE.match(number):
         raise InvalidValueError(N_("Номер: до 32 літер, цифр, пробілів, «-», «/», «.»"), field=field)
     return number
 
 
-def _next_document_number(session: Session, model: type, year: int) -> str:
+def next_document_number(session: Session, model: type, year: int) -> str:
     """The next free "YYYY-NNN" number among ``model``'s numbers of ``year``."""
     prefix = f"{year}-"
     taken = set(session.scalars(select(model.number).where(model.number.like(f"{prefix}%"))))
@@ -64,7 +64,7 @@ def _next_document_number(session: Session, model: type, year: int) -> str:
     return f"{prefix}{n:03d}"
 
 
-def _with_copies(session: Session, model: Any, document_id: int) -> Any:
+def with_copies(session: Session, model: Any, document_id: int) -> Any:
     """A receipt or act with its copies (and their editions) loaded, or None."""
     stmt = (
         select(model)
@@ -74,7 +74,7 @@ def _with_copies(session: Session, model: Any, document_id: int) -> Any:
     return session.scalars(stmt).one_or_none()
 
 
-def _with_totals(
+def with_totals(
     session: Session, model: Any, copy_link: Any, year: int | None
 ) -> list[tuple[Any, int, Decimal]]:
     """Receipts or acts (newest first, of ``year`` if given) with their copy count and sum."""
@@ -89,7 +89,7 @@ def _with_totals(
     return [(d, n, Decimal(s).quantize(CENT)) for d, n, s in session.execute(stmt)]
 
 
-def _split_numbers(numbers: str | Sequence[str] | None) -> list[str]:
+def split_numbers(numbers: str | Sequence[str] | None) -> list[str]:
     if numbers is None:
         return []
     items = re.split(r"[\s,;]+", numbers) if isinstance(numbers, str) else list(numbers)

@@ -18,13 +18,13 @@ from collection.db import now_utc, savepoint
 from collection.errors import N_, ConflictError, InvalidValueError, NotFoundError
 from collection.fund.documents import (
     MAX_COPIES_AT_ONCE,
-    _next_document_number,
-    _number_or_blank,
-    _split_numbers,
-    _with_copies,
-    _with_totals,
+    next_document_number,
+    number_or_blank,
     parse_date,
     parse_price,
+    split_numbers,
+    with_copies,
+    with_totals,
 )
 from collection.fund.inventory_numbers import (
     InventoryScheme,
@@ -89,7 +89,7 @@ def create_receipt(
     values: dict[str, Any] = {}
     for name, check in (
         ("date", lambda: parse_date(receipt_date)),
-        ("number", lambda: _number_or_blank(number)),
+        ("number", lambda: number_or_blank(number)),
     ):
         try:
             values[name] = check()
@@ -106,7 +106,7 @@ def create_receipt(
         errors["document"] = N_("Занадто довге значення")
     if errors:
         raise InvalidValueError(N_("Перевірте виділені поля"), errors=errors)
-    number = values["number"] or _next_document_number(session, Receipt, values["date"].year)
+    number = values["number"] or next_document_number(session, Receipt, values["date"].year)
     if session.scalar(select(Receipt.id).where(Receipt.number == number)) is not None:
         raise ConflictError(
             N_("Надходження з номером {number} уже є"), field="number", params={"number": number}
@@ -136,7 +136,7 @@ def create_receipt(
 
 def get_receipt(session: Session, receipt_id: int) -> Receipt:
     """The receipt with its copies, or ``ReceiptNotFound``."""
-    receipt = _with_copies(session, Receipt, receipt_id)
+    receipt = with_copies(session, Receipt, receipt_id)
     if receipt is None:
         raise ReceiptNotFound(N_("Надходження №{id} не знайдено"), params={"id": receipt_id})
     return receipt
@@ -144,7 +144,7 @@ def get_receipt(session: Session, receipt_id: int) -> Receipt:
 
 def list_receipts(session: Session, *, year: int | None = None) -> list[tuple[Receipt, int, Decimal]]:
     """Receipts (newest first) with their copy count and sum."""
-    return _with_totals(session, Receipt, Copy.receipt_id, year)
+    return with_totals(session, Receipt, Copy.receipt_id, year)
 
 
 def add_copies_to_receipt(
@@ -163,7 +163,7 @@ def add_copies_to_receipt(
         edition = session.get(Edition, int(str(edition_id).strip()))
     if edition is None or edition.status != "active":
         errors["edition_id"] = N_("Оберіть наявний бібліографічний запис")
-    given = _split_numbers(numbers)
+    given = split_numbers(numbers)
     try:
         count = len(given) if given else int(str(quantity).strip())
         if not 1 <= count <= MAX_COPIES_AT_ONCE:

@@ -29,7 +29,7 @@ from distribution.errors import AllocationLimitExceeded, InvalidProgrammeData, L
 from distribution.libraries.models import Library
 from distribution.programmes.models import Order, ProgrammeTitle
 from distribution.programmes.own_fund import available_by_title
-from distribution.programmes.services import _advance, get_programme, lock_programme
+from distribution.programmes.services import advance, get_programme, lock_programme
 from distribution.shipping.models import (
     Parcel,
     ParcelLine,
@@ -50,7 +50,7 @@ def _ordered(session: Session, programme_id: int) -> dict[tuple[str, int], int]:
     return {(code, title_id): quantity for code, title_id, quantity in session.execute(stmt)}
 
 
-def _allocated(session: Session, programme_id: int) -> dict[tuple[str, int], int]:
+def allocated_copies(session: Session, programme_id: int) -> dict[tuple[str, int], int]:
     stmt = (
         select(Library.code, AllocationLine.title_id, AllocationLine.quantity)
         .join(Library, Library.id == AllocationLine.library_id)
@@ -128,8 +128,8 @@ def allocate_programme(
         )
         if not reset
     }
-    before = sum(_allocated(session, programme_id).values())
-    _drop_planned(session, programme_id)
+    before = sum(allocated_copies(session, programme_id).values())
+    drop_planned(session, programme_id)
     session.execute(delete(AllocationLine).where(AllocationLine.programme_id == programme_id))
     now = now_utc()
     rows = [
@@ -148,7 +148,7 @@ def allocate_programme(
         session.execute(insert(AllocationLine), rows)
     old_destination = programme.surplus_destination
     programme.surplus_destination = surplus_destination
-    _advance(programme, "allocating")
+    advance(programme, "allocating")
     after = sum(plan.allocations.values())
     record_change(
         session,
@@ -168,7 +168,7 @@ def allocate_programme(
     return plan
 
 
-def _drop_planned(session: Session, programme_id: int) -> None:
+def drop_planned(session: Session, programme_id: int) -> None:
     """Delete planned shipments and their parcels (and planned parcels of no shipment)."""
     planned = select(Shipment.id).where(Shipment.programme_id == programme_id, Shipment.state == "planned")
     parcels = select(Parcel.id).where(
@@ -183,7 +183,7 @@ def _drop_planned(session: Session, programme_id: int) -> None:
 
 def _state(session: Session, programme_id: int) -> tuple[Plan, dict[str, int], dict[tuple[str, str], int]]:
     """The stored plan, received and ordered, keyed as the pure rules expect (title ids as text)."""
-    plan = Plan(allocations={(c, str(t)): q for (c, t), q in _allocated(session, programme_id).items()})
+    plan = Plan(allocations={(c, str(t)): q for (c, t), q in allocated_copies(session, programme_id).items()})
     received = {str(t): q for t, q in available_by_title(session, programme_id).items()}
     ordered = {(c, str(t)): q for (c, t), q in _ordered(session, programme_id).items()}
     return plan, received, ordered
@@ -302,7 +302,7 @@ def allocation_rows(session: Session, programme_id: int) -> list[dict[str, Any]]
     """One row per ordered or allocated library × title: code, ISBN, title id, ordered, allocated."""
     get_programme(session, programme_id)
     ordered = _ordered(session, programme_id)
-    allocated = _allocated(session, programme_id)
+    allocated = allocated_copies(session, programme_id)
     isbn_of = dict(
         session.execute(
             select(ProgrammeTitle.id, ProgrammeTitle.isbn).where(ProgrammeTitle.programme_id == programme_id)

@@ -23,7 +23,7 @@ from distribution.libraries.models import (
     Library,
 )
 from distribution.libraries.rules import CODE_RE, validate_library_fields
-from distribution.libraries.services import _status_changed
+from distribution.libraries.services import status_changed
 from distribution.programmes.services import LoadResult
 from distribution.spreadsheets import (
     ROW_FIELD,
@@ -149,7 +149,7 @@ def load_libraries(session: Session, *, actor: Actor, libraries: ParsedLibraries
             library = Library(**clean)
             session.add(library)
             session.flush()
-            _status_changed(session, library, None, library.status, actor=actor, at=row.get("status_date"))
+            status_changed(session, library, None, library.status, actor=actor, at=row.get("status_date"))
             record_change(
                 session,
                 actor=actor,
@@ -166,7 +166,7 @@ def load_libraries(session: Session, *, actor: Actor, libraries: ParsedLibraries
             result.unchanged += 1
             continue
         if "status" in changes:
-            _status_changed(
+            status_changed(
                 session, library, *changes["status"], actor=actor, at=row.get("status_date"), note=result.file
             )
         for name, (_old, new) in changes.items():

@@ -73,7 +73,7 @@ def create_library(session: Session, *, actor: Actor, **values: Any) -> Library:
     library = Library(**clean)
     session.add(library)
     session.flush()
-    _status_changed(session, library, None, library.status, actor=actor)
+    status_changed(session, library, None, library.status, actor=actor)
     record_change(
         session, actor=actor, action="create", obj_type="library", obj_id=library.code,
         changes=created(library, ["code", *EDITABLE_FIELDS]),
@@ -102,7 +102,7 @@ def update_library(
     changes = diff(library, clean)
     if changes:
         if "status" in changes:
-            _status_changed(session, library, *changes["status"], actor=actor)
+            status_changed(session, library, *changes["status"], actor=actor)
         for name, (_old, new) in changes.items():
             setattr(library, name, new)
         library.updated_at = now_utc()
@@ -117,7 +117,7 @@ def update_library(
 # --- status history ----------------------------------------------------------------------------
 
 
-def _status_changed(
+def status_changed(
     session: Session,
     library: Library,
     old: str | None,
@@ -155,7 +155,7 @@ def change_status(
     if clean == library.status:
         return
     changes = {"status": [library.status, clean]}
-    _status_changed(session, library, library.status, clean, actor=actor, at=at, note=note)
+    status_changed(session, library, library.status, clean, actor=actor, at=at, note=note)
     library.status = clean
     library.updated_at = now_utc()
     record_change(

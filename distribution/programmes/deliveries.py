@@ -19,8 +19,8 @@ from distribution.programmes.models import (
     DeliveryLine,
     Programme,
 )
-from distribution.programmes.orders import _resolve_title
-from distribution.programmes.services import LoadResult, ParsedRows, _advance, get_programme, lock_programme
+from distribution.programmes.orders import resolve_title
+from distribution.programmes.services import LoadResult, ParsedRows, advance, get_programme, lock_programme
 from distribution.programmes.titles import title_lookup
 from distribution.spreadsheets import (
     ROW_FIELD,
@@ -68,7 +68,7 @@ def receive_delivery(
     by_isbn, isbn_of = title_lookup(session, programme_id)
     by_title: dict[int, dict[str, Any]] = {}
     for row in rows:
-        title_id = _resolve_title(row, by_isbn, isbn_of, result.errors)
+        title_id = resolve_title(row, by_isbn, isbn_of, result.errors)
         if row["damaged"] > row["received"]:
             result.errors.append(
                 RowError(
@@ -118,7 +118,7 @@ def receive_delivery(
         for title_id, row in by_title.items()
     ]
     session.add(delivery)
-    _advance(programme, "delivering")
+    advance(programme, "delivering")
     session.flush()
     result.created = len(by_title)
     totals = {

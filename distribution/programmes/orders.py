@@ -34,7 +34,7 @@ ORDER_COLUMNS = (
 )  # fmt: skip
 
 
-def _resolve_title(
+def resolve_title(
     row: dict[str, Any], by_isbn: dict[str, int], isbn_of: dict[int, str], errors: list[RowError]
 ) -> int | None:
     if row.get("isbn"):
@@ -93,7 +93,7 @@ def load_orders(session: Session, *, actor: Actor, programme_id: int, orders: Pa
                     row[ROW_FIELD], "library_code", N_("Невідома бібліотека {code}"), {"code": code}, code
                 )
             )
-        title_id = _resolve_title(row, by_isbn, isbn_of, result.errors)
+        title_id = resolve_title(row, by_isbn, isbn_of, result.errors)
         if library_id is None or title_id is None:
             continue
         key = (library_id, title_id)

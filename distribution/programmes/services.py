@@ -134,7 +134,7 @@ def lock_programme(session: Session, programme_id: int) -> Programme:
     return programme
 
 
-def _advance(programme: Programme, state: str) -> None:
+def advance(programme: Programme, state: str) -> None:
     order = ("collecting", "delivering", "allocating", "dispatching", "closed")
     if order.index(state) > order.index(programme.state):
         programme.state = state

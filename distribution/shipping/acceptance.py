@@ -20,13 +20,13 @@ from distribution.allocation.models import AllocationLine
 from distribution.errors import InvalidShipmentData, ShipmentNotFound, ShipmentStateError
 from distribution.programmes.models import Programme, ProgrammeTitle
 from distribution.shipping.dispatch import (
-    _audit,
-    _locked,
-    _require_state,
-    _set_state,
-    _snapshot_lines,
+    audit_shipment,
     carrier_errors,
+    locked_shipment,
     next_shipment_number,
+    require_state,
+    set_state,
+    snapshot_lines,
 )
 from distribution.shipping.models import (
     ACCEPTED_STATES,
@@ -87,8 +87,8 @@ def accept_shipment(
     lowers the library's allocation of that title by the missing copies, so the quantity is
     open again for re-allocation; damaged copies and surpluses are recorded only.
     """
-    shipment = _locked(session, shipment_id, library_id)
-    _require_state(session, shipment, ("dispatched", "delivered"))
+    shipment = locked_shipment(session, shipment_id, library_id)
+    require_state(session, shipment, ("dispatched", "delivered"))
     errors = _check_discrepancies(shipment, discrepancies)
     if errors:
         raise InvalidShipmentData(N_("Розбіжності заповнено з помилками"), errors=errors, params={"max": 255})
@@ -101,12 +101,12 @@ def accept_shipment(
                 note=item.note.strip(), reported_by=actor.username,
             )
         )  # fmt: skip
-    _set_state(shipment, "discrepancy" if discrepancies else "confirmed")
+    set_state(shipment, "discrepancy" if discrepancies else "confirmed")
     shipment.accepted_on, shipment.accepted_by = accepted_on, actor.username
     shipment.acceptance_number = f"{shipment.number}-П"
     if shipment.delivered_on is None:
         shipment.delivered_on = accepted_on
-    _audit(session, actor, shipment, {
+    audit_shipment(session, actor, shipment, {
         "state": [old_state, shipment.state],
         "accepted_on": [None, accepted_on.isoformat()],
         "discrepancies": [None, [f"{d.title_id}:{d.kind}:{d.quantity}" for d in discrepancies]],
@@ -150,7 +150,7 @@ def correct_shipment(
     if not note.strip():
         raise InvalidShipmentData(N_("Вкажіть причину виправлення"), field="note")
     changes = {title_id: copies for title_id, copies in (lines or {}).items() if copies}
-    original = _locked(session, shipment_id)
+    original = locked_shipment(session, shipment_id)
     if not original.frozen or original.kind == "correction":
         raise ShipmentStateError(
             N_("Виправити можна лише відправлене відправлення, а не чернетку чи виправлення ({number})"),
@@ -176,8 +176,8 @@ def correct_shipment(
     correction.lines = [ShipmentLine(title_id=t, copies=c) for t, c in sorted(changes.items())]
     session.add(correction)
     session.flush()
-    _snapshot_lines(session, correction)
-    _audit(session, actor, correction, {
+    snapshot_lines(session, correction)
+    audit_shipment(session, actor, correction, {
         "corrects": [None, original.number],
         "lines": [None, {str(t): c for t, c in sorted(changes.items())}],
         "tracking_number": [original.tracking_number, new_tracking],
@@ -263,7 +263,7 @@ def write_off_lost(
     A shortage gave the copies back to allocation as if they were on hand; writing them off
     takes them out of what can be allocated, while the library's order stays open.
     """
-    shipment = _locked(session, shipment_id)
+    shipment = locked_shipment(session, shipment_id)
     item = next((d for d in shipment.discrepancies if d.id == discrepancy_id), None)
     if item is None:
         raise ShipmentNotFound(N_("Відправлення {id} не знайдено"), params={"id": shipment_id})
@@ -273,7 +273,7 @@ def write_off_lost(
             N_("Списати можна від 1 до {left} прим."), field="copies", params={"left": left}
         )
     item.written_off += copies
-    _audit(session, actor, shipment, {f"lost_in_transit.{item.title_id}": [item.written_off - copies,
+    audit_shipment(session, actor, shipment, {f"lost_in_transit.{item.title_id}": [item.written_off - copies,
                                                                             item.written_off]})  # fmt: skip
     session.flush()
     return item

@@ -61,7 +61,7 @@ def next_shipment_number(programme: Programme) -> str:
     return f"{programme.id}-{programme.shipment_seq:04d}"
 
 
-def _locked(session: Session, shipment_id: int, library_id: int | None = None) -> Shipment:
+def locked_shipment(session: Session, shipment_id: int, library_id: int | None = None) -> Shipment:
     """The shipment, read again after taking its programme's lock."""
     shipment = get_shipment(session, shipment_id, library_id=library_id)
     lock_programme(session, shipment.programme_id)
@@ -69,7 +69,7 @@ def _locked(session: Session, shipment_id: int, library_id: int | None = None) -
     return shipment
 
 
-def _require_state(session: Session, shipment: Shipment, allowed: Sequence[str]) -> None:
+def require_state(session: Session, shipment: Shipment, allowed: Sequence[str]) -> None:
     if shipment.state not in allowed:
         raise ShipmentStateError(
             N_("Відправлення {number} має стан «{state}»: цей крок неможливий"),
@@ -77,7 +77,7 @@ def _require_state(session: Session, shipment: Shipment, allowed: Sequence[str])
         )
 
 
-def _audit(
+def audit_shipment(
     session: Session,
     actor: Actor,
     shipment: Shipment,
@@ -89,7 +89,7 @@ def _audit(
                   changes=changes)  # fmt: skip
 
 
-def _set_state(shipment: Shipment, state: str) -> None:
+def set_state(shipment: Shipment, state: str) -> None:
     shipment.state = state
     shipment.updated_at = now_utc()
     for parcel in shipment.parcels:
@@ -98,26 +98,26 @@ def _set_state(shipment: Shipment, state: str) -> None:
 
 def mark_packed(session: Session, *, actor: Actor, shipment_id: int) -> Shipment:
     """Planned → packed: the parcels are physically packed; packing again keeps them."""
-    shipment = _locked(session, shipment_id)
-    _require_state(session, shipment, ("planned",))
-    _set_state(shipment, "packed")
+    shipment = locked_shipment(session, shipment_id)
+    require_state(session, shipment, ("planned",))
+    set_state(shipment, "packed")
     shipment.packed_by = actor.username
-    _audit(session, actor, shipment, {"state": ["planned", "packed"]})
+    audit_shipment(session, actor, shipment, {"state": ["planned", "packed"]})
     session.flush()
     return shipment
 
 
 def unpack(session: Session, *, actor: Actor, shipment_id: int) -> Shipment:
     """Packed → planned, while it has not left: e.g. to repack after a hand adjustment."""
-    shipment = _locked(session, shipment_id)
-    _require_state(session, shipment, ("packed",))
-    _set_state(shipment, "planned")
-    _audit(session, actor, shipment, {"state": ["packed", "planned"]})
+    shipment = locked_shipment(session, shipment_id)
+    require_state(session, shipment, ("packed",))
+    set_state(shipment, "planned")
+    audit_shipment(session, actor, shipment, {"state": ["packed", "planned"]})
     session.flush()
     return shipment
 
 
-def _snapshot_lines(session: Session, shipment: Shipment) -> None:
+def snapshot_lines(session: Session, shipment: Shipment) -> None:
     """Copy each title's description and price onto the lines, as they are when it leaves."""
     titles = {
         t.id: t
@@ -164,14 +164,14 @@ def apply_dispatch(
     lines frozen as sent, carrier and tracking number on the shipment and its parcels.
     """
     old_state = shipment.state
-    _snapshot_lines(session, shipment)
+    snapshot_lines(session, shipment)
     shipment.carrier, shipment.tracking_number = carrier, tracking_number
     shipment.dispatched_on, shipment.dispatched_by = dispatched_on, actor.username
     shipment.note = note or shipment.note
-    _set_state(shipment, "dispatched")
+    set_state(shipment, "dispatched")
     for parcel in shipment.parcels:
         parcel.tracking_number = (parcel_tracking or {}).get(parcel.number, "").strip() or tracking_number
-    _audit(session, actor, shipment, {
+    audit_shipment(session, actor, shipment, {
         "state": [old_state, "dispatched"],
         "carrier": [None, carrier],
         "tracking_number": [None, tracking_number],
@@ -199,8 +199,8 @@ def dispatch_shipment(
     errors = carrier_errors(carrier, tracking_number)
     if errors:
         raise InvalidShipmentData(next(iter(errors.values())), errors=errors, params={"max": 64})
-    shipment = _locked(session, shipment_id)
-    _require_state(session, shipment, DISPATCHABLE_STATES)
+    shipment = locked_shipment(session, shipment_id)
+    require_state(session, shipment, DISPATCHABLE_STATES)
     apply_dispatch(
         session, shipment, actor=actor, carrier=carrier, tracking_number=tracking_number,
         dispatched_on=dispatched_on, parcel_tracking=parcel_tracking, note=note,
@@ -213,11 +213,11 @@ def mark_delivered(
     session: Session, *, actor: Actor, shipment_id: int, delivered_on: date, library_id: int | None = None
 ) -> Shipment:
     """Dispatched → delivered: the carrier handed it over (staff or the library may say so)."""
-    shipment = _locked(session, shipment_id, library_id)
-    _require_state(session, shipment, ("dispatched",))
-    _set_state(shipment, "delivered")
+    shipment = locked_shipment(session, shipment_id, library_id)
+    require_state(session, shipment, ("dispatched",))
+    set_state(shipment, "delivered")
     shipment.delivered_on = delivered_on
-    _audit(session, actor, shipment, {"state": ["dispatched", "delivered"],
+    audit_shipment(session, actor, shipment, {"state": ["dispatched", "delivered"],
                                       "delivered_on": [None, delivered_on.isoformat()]})  # fmt: skip
     session.flush()
     return shipment

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from collection.audit import Actor, record_change
 from collection.db import now_utc
-from distribution.allocation.services import _allocated, _drop_planned
+from distribution.allocation.services import allocated_copies, drop_planned
 from distribution.libraries.models import Library
 from distribution.programmes.models import ProgrammeTitle
-from distribution.programmes.services import _advance, get_programme, lock_programme
+from distribution.programmes.services import advance, get_programme, lock_programme
 from distribution.shipping.dispatch import carrier_code, next_shipment_number
 from distribution.shipping.models import (
     Parcel,
@@ -42,7 +42,7 @@ def pack_programme(
     """
     get_programme(session, programme_id)
     programme = lock_programme(session, programme_id)
-    _drop_planned(session, programme_id)
+    drop_planned(session, programme_id)
     codes = dict(session.execute(select(Library.id, Library.code)).all())
     library_ids = {code: lib for lib, code in codes.items()}
     carriers = {
@@ -52,7 +52,7 @@ def pack_programme(
     done = {(codes[lib], title): copies for (lib, title), copies in committed(session, programme_id).items()}
     allocations = {
         (c, str(t)): q - done.get((c, t), 0)
-        for (c, t), q in _allocated(session, programme_id).items()
+        for (c, t), q in allocated_copies(session, programme_id).items()
         if q > done.get((c, t), 0)
     }
     weights = {
@@ -101,7 +101,7 @@ def pack_programme(
             ]
             shipment.parcels.append(parcel)
             stored.setdefault(code, []).append(parcel)
-    _advance(programme, "dispatching")
+    advance(programme, "dispatching")
     session.flush()
     record_change(
         session,
