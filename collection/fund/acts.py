@@ -49,7 +49,7 @@ class CopyNotAvailable(ConflictError):
 
 def create_withdrawal_act(
     session: Session, *, actor: Actor, act_date: object, reason: str, number: str = "",
-    note: str = "", corrects_id: int | None = None,
+    note: str = "", corrects_id: int | str | None = None,
 ) -> WithdrawalAct:  # fmt: skip
     """Open a draft act; a blank number becomes the next "YYYY-NNN" of its year."""
     errors: dict[str, str] = {}
@@ -69,7 +69,7 @@ def create_withdrawal_act(
         corrected = session.get(WithdrawalAct, int(corrects_id))
         if corrected is None or corrected.state != "signed":
             errors["corrects_id"] = N_("Виправляти можна лише підписаний акт")
-    if errors:
+    if errors or day is None:
         raise InvalidValueError(N_("Перевірте виділені поля"), errors=errors)
     number = number or next_document_number(session, WithdrawalAct, day.year)
     if session.scalar(select(WithdrawalAct.id).where(WithdrawalAct.number == number)) is not None:
@@ -141,15 +141,15 @@ def add_copies_to_act(
     problems: list[str] = []
     chosen: list[Copy] = []
     for key in wanted:
-        copy = by_key.get(key)
-        if copy is None:
+        found = by_key.get(key)
+        if found is None:
             problems.append(f"{key}: не знайдено")
-        elif copy.withdrawal_act_id is not None or copy.status != "in_fund":
+        elif found.withdrawal_act_id is not None or found.status != "in_fund":
             problems.append(f"{key}: уже вибув або є в іншому акті")
-        elif copy.acquired and copy.acquired > act.date:
+        elif found.acquired and found.acquired > act.date:
             problems.append(f"{key}: надійшов пізніше дати акта")
-        elif copy not in chosen:
-            chosen.append(copy)
+        elif found not in chosen:
+            chosen.append(found)
     if problems:
         raise CopyNotAvailable(
             N_("Ці примірники не можна списати цим актом: {problems}"),

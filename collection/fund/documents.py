@@ -5,7 +5,7 @@ a document with its copies and totals.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from collection.errors import N_, InvalidValueError
-from collection.fund.models import Copy
+from collection.fund.models import Copy, Receipt, WithdrawalAct
 
 MAX_COPIES_AT_ONCE = 1000
 MAX_PRICE = Decimal("999999999999.99")
@@ -54,7 +54,7 @@ def number_or_blank(raw: str | None, field: str = "number") -> str:
     return number
 
 
-def next_document_number(session: Session, model: type, year: int) -> str:
+def next_document_number(session: Session, model: type[Receipt] | type[WithdrawalAct], year: int) -> str:
     """The next free "YYYY-NNN" number among ``model``'s numbers of ``year``."""
     prefix = f"{year}-"
     taken = set(session.scalars(select(model.number).where(model.number.like(f"{prefix}%"))))
@@ -89,7 +89,7 @@ def with_totals(
     return [(d, n, Decimal(s).quantize(CENT)) for d, n, s in session.execute(stmt)]
 
 
-def split_numbers(numbers: str | Sequence[str] | None) -> list[str]:
+def split_numbers(numbers: str | Iterable[str] | None) -> list[str]:
     if numbers is None:
         return []
     items = re.split(r"[\s,;]+", numbers) if isinstance(numbers, str) else list(numbers)

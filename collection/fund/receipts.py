@@ -189,7 +189,7 @@ def add_copies_to_receipt(
     except InvalidValueError as error:
         errors["numbers"] = error.message
         params.update(error.params)
-    if errors:
+    if errors or edition is None:
         raise InvalidValueError(N_("Перевірте виділені поля"), errors=errors, params=params)
     if given:
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
@@ -19,7 +20,7 @@ from collection.paging import Page
 # --- КСО and inventory book ----------------------------------------------------------------------
 
 
-def _line_columns() -> tuple:
+def _line_columns() -> tuple[Any, Any, Any, Any, Any]:
     return (
         Copy.id, Copy.price,
         func.coalesce(func.nullif(Copy.doc_type, ""), Edition.doc_type),

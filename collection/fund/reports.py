@@ -14,7 +14,7 @@ import pandas as pd
 
 from collection.errors import N_
 from collection.fund.models import Copy, WithdrawalAct
-from collection.fund.rules import DIMENSIONS, Part, SummaryRegister, Totals
+from collection.fund.rules import DIMENSIONS, Amount, Part, SummaryRegister, Totals
 
 Gettext = Callable[[str], str]
 
@@ -101,6 +101,11 @@ def part_frame(part: Part, kind: str, gettext: Gettext) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
+def _pick(dimension: str, key: str) -> Callable[[Totals], Amount]:
+    """The amount of one breakdown cell, taken from any part's totals."""
+    return lambda totals: totals.get(dimension, key)
+
+
 def movement_frame(register: SummaryRegister, gettext: Gettext) -> pd.DataFrame:
     """КСО part 3: per breakdown value, start / received / withdrawn / end in copies and money."""
     m = register.movement
@@ -110,14 +115,14 @@ def movement_frame(register: SummaryRegister, gettext: Gettext) -> pd.DataFrame:
         (N_("Вибуло"), m.withdrawn),
         (N_("На кінець року"), m.end),
     )
-    rows: list[tuple[str, str, Callable[[Totals], object]]] = [(gettext(N_("Усього")), "", lambda t: t.total)]
+    rows: list[tuple[str, str, Callable[[Totals], Amount]]] = [(gettext(N_("Усього")), "", lambda t: t.total)]
     for dimension in DIMENSIONS:
         for key in m.keys(dimension):
             rows.append(
                 (
                     gettext(DIMENSION_LABELS[dimension]),
                     label(key, gettext),
-                    lambda t, d=dimension, k=key: t.get(d, k),
+                    _pick(dimension, key),
                 )
             )
     records = []
