@@ -40,6 +40,7 @@ from marc.crosswalk import (
     unbracket,
     with_mark,
 )
+from marc.sniff import is_ascii_digits
 
 Subfields = list[list[str]]
 Handler = Callable[[Field], list[Field | None]]
@@ -111,10 +112,10 @@ def _field_008(record: pymarc.Record) -> Field:
 
 def _date_entered(record: pymarc.Record, coded: str) -> str:
     """YYMMDD from 100$a/0-7, else from 005, else fill characters."""
-    if coded[:8].isdigit():
+    if is_ascii_digits(coded[:8]):
         return coded[2:8]
     stamp = next((control_text(f)[:8] for f in record.get_fields("005")), "")
-    return stamp[2:8] if stamp.isdigit() and len(stamp) == 8 else "||||||"
+    return stamp[2:8] if is_ascii_digits(stamp) and len(stamp) == 8 else "||||||"
 
 
 def _year(value: str, when_blank: str) -> str:

@@ -40,6 +40,7 @@ from marc.crosswalk import (
     strip_isbd,
     unbracket,
 )
+from marc.sniff import is_ascii_digits
 
 Pairs = list[tuple[str, str]]
 Handler = Callable[[Field, pymarc.Record], list[Field | None]]
@@ -111,10 +112,10 @@ def _field_100(record: pymarc.Record) -> Field:
 def _date_entered(record: pymarc.Record, coded: str) -> str:
     """YYYYMMDD from 008/00-05 (years 60-99 read as 19xx), else from 005, else fill."""
     entered = coded[0:6]
-    if entered.isdigit():
+    if is_ascii_digits(entered):
         return ("19" if entered[:2] >= "60" else "20") + entered
     stamp = next((control_text(f)[:8] for f in record.get_fields("005")), "")
-    return stamp if stamp.isdigit() and len(stamp) == 8 else "|" * 8
+    return stamp if is_ascii_digits(stamp) and len(stamp) == 8 else "|" * 8
 
 
 def _year(value: str) -> str:

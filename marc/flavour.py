@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from marc.sniff import is_ascii_digits
+
 _UNIMARC_TAGS = frozenset({"200", "101", "102", "210", "214", "215", "225", "010", "011", "606",
                            "675", "686", "700", "701", "702", "801", "995"})
 _MARC21_TAGS = frozenset({"245", "008", "020", "022", "040", "041", "260", "264", "300", "490",
@@ -41,4 +43,4 @@ def _looks_like_unimarc_100(text: str) -> bool:
     """UNIMARC 100$a begins with the date entered on file, YYYYMMDD."""
     start = text.find("\x1fa")
     text = text[start + 2:] if start >= 0 else text.lstrip(" ")
-    return len(text) >= 8 and text[:8].isdigit() and text[:2] in ("19", "20")
+    return len(text) >= 8 and is_ascii_digits(text[:8]) and text[:2] in ("19", "20")

@@ -48,6 +48,8 @@ from functools import lru_cache
 import pymarc
 from pymarc import Indicators, Subfield
 
+from marc.sniff import is_ascii_digits
+
 SCHEMES = ("852", "952", "995", "910")
 COPY_LEVEL = {"marc21": ("952",), "unimarc": ("995", "910")}
 
@@ -305,7 +307,7 @@ def _read_995(sf: dict[str, str]) -> Holding | None:
 
 def _read_910(sf: dict[str, str]) -> Holding | None:
     count = sf.get("1", "")
-    copies = int(count) if count.isdigit() and int(count) > 0 else 1
+    copies = int(count) if is_ascii_digits(count) and int(count) > 0 else 1
     return _holding(
         "910",
         sf,

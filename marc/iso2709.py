@@ -19,6 +19,7 @@ from marc.encoding import decode, detect_encoding
 from marc.fields import control_field, data_field
 from marc.flavour import detect_flavour
 from marc.model import ReadRecord, ReadResult, RecordError
+from marc.sniff import is_ascii_digits
 
 RECORD_END = 0x1D
 FIELD_END = 0x1E
@@ -65,7 +66,7 @@ def _skip_filler(buffer: bytes, pos: int) -> int:
 def _take_record(buffer: bytes, pos: int, eof: bool) -> tuple[int, list[str]] | None:
     """Return the end of the record starting at pos, or None when more data is needed."""
     head = buffer[pos:pos + 5]
-    declared = int(head) if len(head) == 5 and head.isdigit() else 0
+    declared = int(head) if len(head) == 5 and is_ascii_digits(head) else 0
     if declared >= 24:
         end = pos + declared
         if end <= len(buffer):
@@ -138,14 +139,15 @@ def _fields_of(raw: bytes, notes: list[str]) -> tuple[str, list[str], list[bytes
     if not count:
         raise _Unreadable("directory is empty")
     tags = [directory[i:i + 3].decode("latin-1") for i in range(0, count * entry, entry)]
-    try:
-        lengths = [int(directory[i + 3:i + split]) for i in range(0, count * entry, entry)]
-        starts = [int(directory[i + split:i + entry]) for i in range(0, count * entry, entry)]
-    except ValueError:
-        raise _Unreadable(_bad_entry(directory, entry, split)) from None
+    # int() would also take spaces, signs and underscores ("  -12", "1_2"): digits only.
+    numbers = [directory[i + 3:i + entry] for i in range(0, count * entry, entry)]
+    if not all(is_ascii_digits(number) for number in numbers):
+        raise _Unreadable(_bad_entry(directory, entry, split))
+    lengths = [int(number[:split - 3]) for number in numbers]
+    starts = [int(number[split - 3:]) for number in numbers]
     base = dir_end + 1
     declared_base = raw[12:17]
-    if not declared_base.isdigit() or int(declared_base) != base:
+    if not is_ascii_digits(declared_base) or int(declared_base) != base:
         notes.append(f"leader base address {declared_base.decode('latin-1')!r} corrected to {base}")
     chunks = _chunks_by_directory(raw, base, lengths, starts)
     if chunks is None:
@@ -156,8 +158,8 @@ def _fields_of(raw: bytes, notes: list[str]) -> tuple[str, list[str], list[bytes
 def _entry_map(leader: str) -> tuple[int, int]:
     """Length-of-length and length-of-start from leader/20-21 (4 and 5 unless stated)."""
     a, b = leader[20:21], leader[21:22]
-    length = int(a) if a.isdigit() and a != "0" else 4
-    start = int(b) if b.isdigit() and b != "0" else 5
+    length = int(a) if is_ascii_digits(a) and a != "0" else 4
+    start = int(b) if is_ascii_digits(b) and b != "0" else 5
     return length, start
 
 
@@ -165,7 +167,7 @@ def _bad_entry(directory: bytes, entry: int, split: int) -> str:
     """Name the first directory entry whose length or start is not a number."""
     for i in range(0, len(directory) - entry + 1, entry):
         item = directory[i:i + entry]
-        if not (item[3:split].isdigit() and item[split:].isdigit()):
+        if not (is_ascii_digits(item[3:split]) and is_ascii_digits(item[split:])):
             return f"directory entry {i // entry + 1} is not numeric: {item!r}"
     return "directory is not numeric"
 
@@ -212,7 +214,7 @@ def _unimarc_charset(general: str | None) -> str | None:
 
 def _make_field(tag: str, chunk: bytes, encoding: str, notes: list[str]) -> Field:
     """Build a pymarc Field from the bytes of one field."""
-    if (tag < "010" and tag.isdigit()) or (SUBFIELD_MARK not in chunk and len(chunk) >= 2):
+    if (tag < "010" and is_ascii_digits(tag)) or (SUBFIELD_MARK not in chunk and len(chunk) >= 2):
         # Control fields; and IRBIS-style exports (leader/10-11 "00") that write data fields
         # with no indicators and no subfields: keep the content whole to write it back unchanged.
         text, problems = decode(chunk, encoding)

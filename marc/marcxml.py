@@ -21,6 +21,7 @@ from pymarc import Field, Leader, Record, Subfield
 from marc.fields import control_field, data_field
 from marc.flavour import detect_flavour
 from marc.model import ReadRecord, ReadResult, RecordError
+from marc.sniff import is_ascii_digits
 
 _RECORD_START = re.compile(r"<(?:[\w.-]+:)?record(?=[\s>])[^>]*>")
 _RECORD_END = re.compile(r"</(?:[\w.-]+:)?record\s*>")
@@ -196,6 +197,6 @@ def _datafield(child: Element, notes: list[str]) -> Field:
             notes.append(f"field {tag}: subfield without a code kept as code ' '")
             code = " "
         subfields.append(Subfield(code[:1], sub.text or ""))
-    if tag < "010" and tag.isdigit():
+    if tag < "010" and is_ascii_digits(tag):
         notes.append(f"field {tag} is a control tag written as a datafield; kept as written")
     return data_field(tag, ind1, ind2, subfields)

@@ -16,28 +16,69 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, cast
 
-from marc.errors import UnknownFormatError
+from marc.errors import NotMarcError, UnknownFormatError
 from marc.iso2709 import read_iso2709
 from marc.marcjson import read_marcjson
 from marc.marcxml import read_marcxml
 from marc.model import FLAVOURS, FORMATS, ReadResult, RecordError
+from marc.sniff import is_ascii_digits, looks_like
 
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
 def sniff_format(head: bytes) -> str:
-    """Name the format of a file from its first bytes; UnknownFormatError when it is not MARC."""
+    """Name the format of a file from its first bytes.
+
+    NotMarcError (with ``kind``: "xlsx", "pdf", "text", "binary", "empty"...) when it is surely
+    something else; UnknownFormatError when it is not MARC for another reason.
+    """
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not text:
-        raise UnknownFormatError("the file is empty")
+    kind = looks_like(head)
+    if kind is not None:
+        sample = text[:40].decode("latin-1")
+        raise NotMarcError(kind, f"not ISO 2709, MARCXML or MARC-in-JSON: looks like {kind}"
+                                 + (f" (starts with {sample!r})" if sample else ""))
     if text[:1] == b"<":
         return "marcxml"
     if text[:1] in (b"{", b"["):
         return "json"
-    if text[:5].isdigit() or b"\x1d" in head or b"\x1e" in head:
+    if is_ascii_digits(text[:5]) or b"\x1d" in head or b"\x1e" in head:
         return "iso2709"
     sample = text[:40].decode("latin-1")
     raise UnknownFormatError(f"not ISO 2709, MARCXML or MARC-in-JSON (starts with {sample!r})")
+
+
+def not_marc_kind(stream: BinaryIO) -> str | None:
+    """What a peekable stream looks like when it is not MARC (gzip looked into), else None.
+
+    Only the head is looked at (the stream is not moved); a gzip whose content is not MARC is
+    named by its content, e.g. "text".
+    """
+    head = _peek(stream)
+    if head.startswith(_GZIP_MAGIC):
+        try:  # a head cut inside the compressed data still decompresses as far as it goes
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 4096)
+        except zlib.error:
+            head = b""
+        if not head:
+            return None  # damaged gzip: the reader reports it
+    try:
+        sniff_format(head)
+    except NotMarcError as err:
+        return err.kind
+    except UnknownFormatError:
+        return "text"
+    return None
+
+
+def _peek(stream: BinaryIO) -> bytes:
+    peek = getattr(stream, "peek", None)
+    if peek is not None:
+        return bytes(peek(4096)[:4096])
+    position = stream.tell()
+    head = stream.read(4096)
+    stream.seek(position)
+    return head
 
 
 def read_stream(

@@ -17,6 +17,7 @@ from functools import lru_cache
 import pymarc
 
 from marc.isbn import Isbn, normalise_issn, parse_isbn
+from marc.sniff import is_ascii_digits
 
 _LAST_YEAR = date.today().year + 1
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
@@ -381,7 +382,7 @@ def _edition(acc: _Collected, fld: pymarc.Field) -> None:
 
 def _m21_008(acc: _Collected, fld: pymarc.Field) -> None:
     data = _control_data(fld) or ""
-    if data[7:11].isdigit():
+    if is_ascii_digits(data[7:11]):
         acc.coded_year = data[7:11]
     acc.coded_languages = _language_codes(data[35:38])
 
@@ -466,7 +467,7 @@ _MARC21: dict[str, Handler] = {
 
 def _uni_100(acc: _Collected, fld: pymarc.Field) -> None:
     data = _first(fld, "a") or ""
-    if data[9:13].isdigit():
+    if is_ascii_digits(data[9:13]):
         acc.coded_year = data[9:13]
 
 
