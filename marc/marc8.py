@@ -44,12 +44,14 @@ _TECHNIQUE_1 = frozenset({GREEK_SYMBOLS, SUBSCRIPT, SUPERSCRIPT})
 # ANSEL's C1 controls (non-sort begin/end, joiner, non-joiner) work whatever G1 holds.
 _C1 = {0x88: "\x98", 0x89: "\x9c", 0x8D: "\u200d", 0x8E: "\u200c"}
 _REPLACEMENT = "\ufffd"
-# LC's preferred mapping of ANSEL's two-part marks: the first half (ligature 0xEB, double tilde
-# 0xFA) becomes the single double-width mark U+0361 / U+0360 after the first letter, and the
-# second half (0xEC, 0xFB) is redundant, so it is read as a placeholder and then dropped.
+# ANSEL's two-part marks decode as the Library of Congress code table maps them: the ligature
+# halves 0xEB/0xEC to U+FE20/U+FE21 and the double tilde halves 0xFA/0xFB to U+FE22/U+FE23, each
+# on its own letter, so they encode back to the same bytes and other systems map them back.
+# The single double-width marks U+0361/U+0360 (UTF-8 records carry them) have no ANSEL code of
+# their own: they are written as the first half, with the second half owed to the next letter.
 _LIGATURE, _DOUBLE_TILDE = "\u0361", "\u0360"
 _RIGHT_HALVES = {0x6C: "\ufe21", 0x7B: "\ufe23"}  # ANSEL positions of the second halves
-_FIRST_HALVES = {0x6B: _LIGATURE, 0x7A: _DOUBLE_TILDE}
+_FIRST_HALVES = {0x6B: "\ufe20", 0x7A: "\ufe22"}
 
 
 def _single_byte_sets() -> dict[int, dict[int, tuple[str, bool]]]:
@@ -106,9 +108,9 @@ def _encode_tables() -> tuple[dict[str, list[tuple[int, int]]], dict[str, list[t
             candidates = (marks if combining else spacing).setdefault(ch, [])
             if all(s != final for s, _ in candidates):
                 candidates.append((final, position))
-    # Unicode's half marks are written as ANSEL's halves too (LC's alternative mapping).
-    marks["\ufe20"] = [(ANSEL, 0x6B)]
-    marks["\ufe22"] = [(ANSEL, 0x7A)]
+    # The single double-width marks are written as ANSEL's first halves (see _SECOND_HALF_OF).
+    marks[_LIGATURE] = [(ANSEL, 0x6B)]
+    marks[_DOUBLE_TILDE] = [(ANSEL, 0x7A)]
     return spacing, marks
 
 
@@ -150,8 +152,6 @@ def decode_marc8(data: bytes) -> tuple[str, list[str]]:
     if _TRAILING_MARKS.search(text):
         problems.append("combining mark at the end with no base character after it")
     text = _MARKS_THEN_BASE.sub(r"\2\1", text)
-    if "\ufe21" in text or "\ufe23" in text:
-        text = text.replace("\ufe21", "").replace("\ufe23", "")
     if "&" in text:
         text = _NCR.sub(lambda match: _resolve_ncr(match, problems), text)
     return unicodedata.normalize("NFC", text), problems
