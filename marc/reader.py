@@ -35,7 +35,7 @@ def sniff_format(head: bytes) -> str:
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     kind = looks_like(head)
     if kind is not None:
-        sample = text[:40].decode("latin-1")
+        sample = readable_sample(text[:40])
         raise NotMarcError(kind, f"not ISO 2709, MARCXML or MARC-in-JSON: looks like {kind}"
                                  + (f" (starts with {sample!r})" if sample else ""))
     if text[:1] == b"<":
@@ -44,8 +44,18 @@ def sniff_format(head: bytes) -> str:
         return "json"
     if is_ascii_digits(text[:5]) or b"\x1d" in head or b"\x1e" in head:
         return "iso2709"
-    sample = text[:40].decode("latin-1")
+    sample = readable_sample(text[:40])
     raise UnknownFormatError(f"not ISO 2709, MARCXML or MARC-in-JSON (starts with {sample!r})")
+
+
+def readable_sample(data: bytes) -> str:
+    """The start of a file as a person reads it: UTF-8, else cp1251 (Ukrainian text files)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if err.start >= len(data) - 3:  # a character cut at the end of the sample
+            return data[:err.start].decode("utf-8")
+    return data.decode("cp1251", "replace")
 
 
 def not_marc_kind(stream: BinaryIO) -> str | None:

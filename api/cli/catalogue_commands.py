@@ -18,6 +18,7 @@ from collection.catalogue.exporting import check_export_options, export_editions
 from collection.db import make_engine, make_session_factory
 from collection.errors import CollectionError
 from collection.imports.models import ImportJob
+from collection.imports.not_marc import NotMarcFileError
 from collection.imports.services import ImportOptions, run_import, start_import
 from collection.migrate import is_up_to_date
 
@@ -73,11 +74,14 @@ def import_command(
                               highlight=False)
         job = _run(factory, job, actor, settings.import_quality_tolerance, batch_size,
                    show=not as_json)
+    except NotMarcFileError as error:  # the file, not the command line, is wrong: exit 1
+        raise fail(str(error)) from error
     except CollectionError as error:
         raise fail(str(error), EXIT_USAGE) from error
     finally:
         engine.dispose()
-    summary = {"job": job.id, "file": str(file), "state": job.state, **job.summary()}
+    summary = {"job": job.id, "file": str(file), "state": job.state, **job.summary(),
+               "warnings": job.warning_count, "message": job.message}
     if as_json:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
     else:
@@ -111,7 +115,14 @@ def _print_summary(job: ImportJob) -> None:
         f"{s['updated']} updated, {s['unchanged']} unchanged, {s['alternatives']} kept as "
         f"alternatives, {s['errors']} in error (quarantined); copies: {s['copies_created']} "
         f"created, {s['copies_existing']} existing, {s['holdings_without_inventory']} holdings "
-        f"without an inventory number", highlight=False)  # fmt: skip
+        f"without an inventory number; {job.warning_count} warnings",
+        highlight=False)  # fmt: skip
+    for number, text in job.warnings[:20]:
+        err_console.print(f"  warning: record {number}: {text}", highlight=False)
+    if job.warning_count > 20:
+        err_console.print(f"  … and {job.warning_count - 20} more warnings", highlight=False)
+    if job.message:
+        err_console.print(job.message, highlight=False)
 
 
 def export_command(

@@ -87,11 +87,20 @@ def _fail_usage(message: str) -> None:
     raise typer.Exit(2)
 
 
-def _check_input(path: Path) -> None:
+def _check_input(path: Path, fmt: Format | None = None) -> None:
+    """Usage errors (exit 2) for a missing file; a file that is not MARC is one line, exit 1."""
+    from collection.imports.not_marc import NotMarcFileError, check_marc_stream
+
     if not path.exists():
         _fail_usage(f"file not found: {path}")
     if not path.is_file():
         _fail_usage(f"not a file: {path}")
+    try:
+        with open(path, "rb") as stream:
+            check_marc_stream(stream, fmt.value if fmt else None)
+    except NotMarcFileError as error:
+        err_console().print(f"[bold red]error:[/] {error}", highlight=False)
+        raise typer.Exit(1) from None
 
 
 @contextmanager
@@ -131,7 +140,7 @@ def stats(
     Exit code 0 when every record was read, 1 when some were in error (the summary still
     prints), 2 on usage errors.
     """
-    _check_input(file)
+    _check_input(file, format)
     totals = FileStats()
     with _progress_reader(file, show=not as_json) as stream:
         for result in _read(stream, format, from_flavour, from_encoding):
@@ -178,7 +187,7 @@ def show(
     """Show the normalised bibliographic view of each record (one JSON object per line with --json)."""
     from marc.view import bib_view
 
-    _check_input(file)
+    _check_input(file, format)
     errors = 0
     shown = 0
     with open(file, "rb") as stream:

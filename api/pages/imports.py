@@ -19,7 +19,7 @@ from collection.catalogue.models import Edition
 from collection.errors import N_, CollectionError, InvalidValueError, NotFoundError
 from collection.imports import review as import_review
 from collection.imports.models import COUNTERS
-from collection.imports.services import ImportOptions
+from collection.imports.services import ImportOptions, is_resumable
 from marc.model import ENCODINGS, FLAVOURS, FORMATS
 from marc.view import bib_view
 
@@ -69,7 +69,8 @@ async def upload(request: Request, session: SessionDep, user: Cataloguer) -> Res
     form = await request.form()
     values = {name: str(form.get(name) or "") for name in ("format", "flavour", "encoding", "source")}
     file = form.get("file")
-    errors = {}
+    errors: dict[str, str] = {}
+    error_params: dict[str, object] = {}
     if not isinstance(file, UploadFile) or not file.filename:
         errors["file"] = N_("Оберіть файл MARC")
     else:
@@ -77,11 +78,12 @@ async def upload(request: Request, session: SessionDep, user: Cataloguer) -> Res
         try:
             job = submit_upload(request, session, user, file, options)
         except CollectionError as error:
-            errors = error.errors
+            errors, error_params = error.errors, error.params
     if errors:
         return render(request, "imports/list.html", {
             "jobs": import_review.list_jobs(session), "values": values, "errors": errors,
-            "choices": CHOICES, **_labels()}, status_code=422)  # fmt: skip
+            "error_params": error_params, "choices": CHOICES, **_labels()},
+            status_code=422)  # fmt: skip
     flash(request, N_("Файл {name} завантажено, імпорт розпочато"), name=job.file_name)
     return redirect(f"/imports/{job.id}")
 
@@ -125,7 +127,7 @@ def job_page(job_id: int, request: Request, session: SessionDep, user: Catalogue
     """A job: progress (refreshed while it runs), counts, link to its quarantine."""
     job = _job(session, job_id)
     template = "imports/progress.html" if request.headers.get("hx-request") else "imports/job.html"
-    return render(request, template, {"job": job, **_labels()})
+    return render(request, template, {"job": job, "resumable": is_resumable(job), **_labels()})
 
 
 @router.post("/{job_id}/resume")
@@ -143,7 +145,8 @@ def quarantine_page(job_id: int, request: Request, session: SessionDep, user: Ca
     """The job's unreadable records: where, why; download or retry each."""
     job = _job(session, job_id)
     return render(request, "imports/quarantine.html", {
-        "job": job, "items": import_review.list_quarantine(session, job_id), "choices": CHOICES})
+        "job": job, "items": import_review.list_quarantine(session, job_id), "choices": CHOICES,
+        "readable": import_review.readable_reason})
 
 
 @router.get("/{job_id}/quarantine/{number}/raw")

@@ -32,6 +32,7 @@ QUARANTINE_STATES = ("open", "retried", "resolved")
 # superseded: a stored record an import (or an accepted alternative) replaced, kept to restore.
 ALTERNATIVE_STATES = ("pending", "accepted", "rejected", "superseded")
 # The job's counters, in the order summaries show them.
+WARNINGS_KEPT = 100  # per job: enough to see what goes wrong, not a copy of a bad file
 COUNTERS = ("read", "created", "updated", "unchanged", "alternatives", "errors",
             "copies_created", "copies_existing", "holdings_without_inventory")
 
@@ -57,7 +58,10 @@ class ImportJob(Base):
     counters: Mapped[dict] = mapped_column(JSON, default=dict)  # COUNTERS -> int
     resume_from: Mapped[int] = mapped_column(Integer, default=0)
     bytes_done: Mapped[int] = mapped_column(Integer, default=0)
-    message: Mapped[str] = mapped_column(Text, default="")  # why a job failed
+    message: Mapped[str] = mapped_column(Text, default="")  # why a job failed, or that it was empty
+    # The readers' warnings per record: [number, text], the first WARNINGS_KEPT; the count of all.
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
+    warning_count: Mapped[int] = mapped_column(Integer, default=0)
     user_id: Mapped[int | None] = mapped_column(Integer)  # no foreign key, like the audit trail
     username: Mapped[str_64] = mapped_column(default="")
     created_at: Mapped[utcnow]

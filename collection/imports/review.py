@@ -157,3 +157,12 @@ def reject_alternative(session: Session, alternative_id: int, *, actor: Actor) -
                   obj_id=item.id, changes={"state": ["pending", "rejected"]})
     session.flush()
     return item
+
+
+def readable_reason(reason: str) -> str:
+    """A quarantine reason as it was written: older readers showed a file's UTF-8 text as
+    latin-1 ("Ð¦Ðµ Ð½Ðµ MARC"); such text is decoded back, anything else is left as it is."""
+    try:
+        return reason.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return reason

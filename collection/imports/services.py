@@ -36,7 +36,13 @@ from collection.audit import Actor, record_change
 from collection.db import now_utc
 from collection.errors import N_, InvalidValueError, NotFoundError
 from collection.imports.batches import BatchImporter
-from collection.imports.models import COUNTERS, ImportJob
+from collection.imports.models import COUNTERS, WARNINGS_KEPT, ImportJob
+from collection.imports.not_marc import (
+    EMPTY_FILE,
+    NotMarcFileError,
+    check_marc_stream,
+    is_not_marc_message,
+)
 from collection.imports.worker import Prepared, prepare, prepare_in_workers
 from marc.errors import MarcError
 from marc.iso2709 import split_records
@@ -71,6 +77,17 @@ class ImportOptions:
         return {k: v for k, v in asdict(self).items() if v}
 
 
+def check_marc_file(path: str | Path, options: ImportOptions | None = None) -> None:
+    """NotMarcFileError when the file at ``path`` is surely not MARC (see check_marc_stream)."""
+    with open(path, "rb") as stream:
+        check_marc_stream(stream, (options or ImportOptions()).format)
+
+
+def is_resumable(job: ImportJob) -> bool:
+    """Whether running a failed job again can help: not when its file is not MARC at all."""
+    return job.state != "done" and not is_not_marc_message(job.message)
+
+
 def file_sha256(path: str | Path) -> str:
     """The file's SHA-256: the same file run again finds its unfinished job."""
     digest = hashlib.sha256()
@@ -92,6 +109,7 @@ def start_import(
     options = options or ImportOptions()
     options.validate()
     path = Path(path)
+    check_marc_file(path, options)
     sha = file_sha256(path)
     job = None
     if resume:
@@ -155,10 +173,13 @@ def run_import(
         own_stream = stream is None
         stream = stream if stream is not None else open(job.file_path, "rb")  # noqa: SIM115
         try:
+            if job.resume_from == 0 and hasattr(stream, "peek"):
+                check_marc_stream(stream, options.format)
             batches = _prepared_batches(stream, options, job.resume_from, batch_size,
                                         importer.default_source, workers)
             for number, batch in enumerate(batches, start=1):
                 counts = importer.import_prepared(batch)
+                _note_warnings(job, batch)
                 job.counters = _added(job.counters, counts)
                 job.resume_from = batch[-1].number
                 job.bytes_done = min(_position(stream), job.size)
@@ -173,6 +194,8 @@ def run_import(
                 if progress:
                     progress(job)
             job.state, job.finished_at, job.bytes_done = "done", now_utc(), job.size
+            if not any(job.summary().values()):
+                job.message = EMPTY_FILE
             record_change(session, actor=actor, action="update", obj_type="import_job",
                           obj_id=job.id, changes={"state": ["running", "done"],
                                                   **{k: [None, v] for k, v in job.summary().items()}})
@@ -187,12 +210,26 @@ def run_import(
         return job
 
 
+def _note_warnings(job: ImportJob, batch: list[Prepared | RecordError]) -> None:
+    """Count the batch's reader warnings on the job and keep the first WARNINGS_KEPT of them."""
+    found = [[item.number, text] for item in batch if isinstance(item, Prepared)
+             for text in item.warnings]
+    if not found:
+        return
+    job.warning_count = (job.warning_count or 0) + len(found)
+    kept = list(job.warnings or [])
+    if len(kept) < WARNINGS_KEPT:
+        job.warnings = kept + found[:WARNINGS_KEPT - len(kept)]  # a new list: JSON is not mutable
+
+
 def _mark_failed(session_factory: sessionmaker[Session], job_id: int, error: BaseException) -> None:
     with session_factory() as session:
         job = session.get(ImportJob, job_id)
         if job is not None:
             job.state, job.finished_at = "failed", now_utc()
-            job.message = (f"{type(error).__name__}: {error}")[:2000]
+            # A file that is not MARC says so in the cataloguer's words; anything else is a fault.
+            reason = str(error) if isinstance(error, NotMarcFileError) else f"{type(error).__name__}: {error}"
+            job.message = reason[:2000]
             session.commit()
 
 

@@ -39,6 +39,7 @@ class Prepared:
     fields: EditionFields
     source: str
     holdings: list[Holding]
+    warnings: list[str]  # what the reader noticed (mis-declared encoding, lengths...)
 
 
 def prepare(result: ReadResult, default_source: str) -> Prepared | RecordError:
@@ -52,7 +53,7 @@ def prepare(result: ReadResult, default_source: str) -> Prepared | RecordError:
         return RecordError(result.number, result.offset, f"cannot derive the edition: {error}",
                            _raw_bytes(result.record), result.format)
     return Prepared(result.number, result.offset, fields,
-                    record_source(result.record, default_source), holdings)
+                    record_source(result.record, default_source), holdings, list(result.warnings))
 
 
 def prepare_raw(chunk: list[RawRecord], options: dict, default_source: str) -> list:
