@@ -18,8 +18,10 @@ class JobOut(BaseModel):
     size: int
     bytes_done: int
     resume_from: int
-    message: str
+    message: str  # why it failed, or that the file was empty
     summary: dict[str, int]
+    warning_count: int = 0  # reader warnings over the whole file
+    warnings: list[tuple[int, str]] = []  # (record number, text), the first hundred
 
 
 class QuarantinedOut(BaseModel):
@@ -55,4 +57,5 @@ def job_out(job: ImportJob) -> JobOut:
     """A job's state, progress and summary."""
     return JobOut(id=job.id, file_name=job.file_name, state=job.state, size=job.size,
                   bytes_done=job.bytes_done, resume_from=job.resume_from, message=job.message,
-                  summary=job.summary())  # fmt: skip
+                  summary=job.summary(), warning_count=job.warning_count or 0,
+                  warnings=[(int(n), str(text)) for n, text in job.warnings or []])  # fmt: skip

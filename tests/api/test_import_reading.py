@@ -52,6 +52,16 @@ def test_rest_job_of_an_empty_file_says_it_was_empty(client, db):
     assert job["message"] == "Файл порожній: записів не знайдено"
 
 
+def test_rest_job_lists_the_readers_warnings_with_record_numbers(client, db):
+    make_user(db, "olena", "cataloguer")
+    headers = bearer(client, "olena")
+    data = data_path("edsu__pymarc/1251.dat").read_bytes()
+    job = wait_done(client, headers, upload(client, headers, "1251.dat", data)["id"])
+    assert job["state"] == "done" and job["message"] == ""
+    assert job["warning_count"] >= 6
+    assert job["warnings"][0][0] == 1 and any("cp1251" in text for _, text in job["warnings"])
+
+
 # --- pages -------------------------------------------------------------------------------------
 
 
