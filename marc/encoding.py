@@ -37,11 +37,14 @@ def is_valid_utf8(data: bytes) -> bool:
     return True
 
 
-def cyrillic_codepage(data: bytes) -> str | None:
+def cyrillic_codepage(data: bytes, *, lone_letters: bool = False) -> str | None:
     """Name the single-byte Cyrillic code page these bytes look like, or None.
 
     Cyrillic text puts high bytes in runs (whole words); MARC-8 and ISO 5426 put one combining
     mark before an ASCII letter. Between cp1251 and cp866 the frequent letters decide.
+    With ``lone_letters`` a single high byte not followed by a letter (an initial "В.", a
+    location code "с" in 995) counts as a letter too: a record that cannot be MARC-8 (UNIMARC
+    without a character set code) has many of them in its holdings.
     """
     high = [b for b in data if b >= 0x80]
     if not high:
@@ -52,7 +55,7 @@ def cyrillic_codepage(data: bytes) -> str | None:
         if b >= 0x80:
             run += 1
             continue
-        if run >= 3:
+        if run >= 3 or (lone_letters and run and not chr(b).isalpha()):
             in_words += run
         run = 0
     # MARC-8 and ISO 5426 put one or two combining marks before a letter; Cyrillic words are
@@ -80,6 +83,9 @@ def detect_encoding(
 ) -> tuple[str, list[str]]:
     """Decide the encoding of one record's field bytes; return it with any warnings."""
     declared = declared_encoding(flavour, leader9, unimarc_charset)
+    # UNIMARC has no code for Cyrillic code pages: 100$a/26-27 left blank leaves the bytes to
+    # decide (komplekt writes cp1251 so), which is no contradiction and so no warning.
+    unstated = flavour == "unimarc" and unimarc_charset is not None and not unimarc_charset.strip()
     if not has_high_bytes(data):
         if b"\x1b" in data and flavour == "marc21":
             return "marc-8", []
@@ -91,7 +97,9 @@ def detect_encoding(
                          "UTF-8; read as UTF-8"]
     if declared == "utf-8" and _mostly_utf8(data):
         return "utf-8", ["some bytes are not valid UTF-8; those fields were read with a fallback"]
-    cyrillic = cyrillic_codepage(data)
+    cyrillic = cyrillic_codepage(data, lone_letters=unstated)
+    if unstated and cyrillic is not None:
+        return cyrillic, []
     if declared == "marc-8" and (b"\x1b" in data or cyrillic is None):
         return "marc-8", []
     if declared == "iso-5426" and cyrillic is None:

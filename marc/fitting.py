@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import unicodedata
+from collections import Counter
 
 import pymarc
 from pymarc import Subfield
@@ -19,22 +20,44 @@ _NEAREST = {
 }  # fmt: skip
 
 
+# Encodings that hold every character (MARC-8 writes the rest as numeric character references)
+# or are not Python codecs; only the others are fitted.
+_HOLD_EVERYTHING = frozenset({"utf-8", "marc-8", "iso-5426"})
+
+
+def needs_fitting(encoding: str) -> bool:
+    """True for a narrow code page (cp1251, cp866) whose lacking characters must be replaced."""
+    return encoding not in _HOLD_EVERYTHING
+
+
 def fitted_to(record: pymarc.Record, encoding: str) -> pymarc.Record:
     """A copy of the record whose text ``encoding`` can hold (see ``fit_text``)."""
+    return fit_record(record, encoding)[0]
+
+
+def fit_record(record: pymarc.Record, encoding: str) -> tuple[pymarc.Record, Counter[str]]:
+    """A copy of the record whose text ``encoding`` can hold, and the characters replaced.
+
+    The counter holds each replaced character (as it was, NFC) and how often it was replaced,
+    so a summary can say per record what a narrow code page cost.
+    """
+    replaced: Counter[str] = Counter()
     fitted = copy.deepcopy(record)
     for field in fitted.fields:
         if field.control_field:
-            field.data = fit_text(field.data or "", encoding)
+            field.data = fit_text(field.data or "", encoding, replaced)
         else:
-            field.subfields = [Subfield(sub.code, fit_text(sub.value, encoding)) for sub in field.subfields]
-    return fitted
+            field.subfields = [Subfield(sub.code, fit_text(sub.value, encoding, replaced))
+                               for sub in field.subfields]
+    return fitted, replaced
 
 
-def fit_text(text: str, encoding: str) -> str:
+def fit_text(text: str, encoding: str, replaced: Counter[str] | None = None) -> str:
     """Text a single-byte code page can hold: each character it lacks becomes its nearest form.
 
     U+02BC (the Ukrainian apostrophe) → ’; accented letters → their base letter; combining
-    marks (stress accents) are dropped; anything else → "?".
+    marks (stress accents) are dropped; anything else → "?". Each replaced character is
+    counted in ``replaced`` when given.
     """
     text = unicodedata.normalize("NFC", text)
     try:
@@ -48,6 +71,8 @@ def fit_text(text: str, encoding: str) -> str:
             out.append(char)
             continue
         out.append(_NEAREST.get(char) or _nearest(char, encoding))
+        if replaced is not None:
+            replaced[char] += 1
     return "".join(out)
 
 

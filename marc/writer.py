@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import Any, BinaryIO, Self
 from xml.sax.saxutils import escape, quoteattr
 
-from pymarc import Field, Leader, Record, Subfield
+from pymarc import Field, Indicators, Leader, Record, Subfield
 
 from marc.encoding import encode
 from marc.errors import WriteError
@@ -217,7 +217,10 @@ def mark_encoding(record: Record, flavour: str, encoding: str) -> None:
 
     MARC21 declares it in leader/09 ("a" = UCS/Unicode, blank = MARC-8 or a local code page);
     UNIMARC in 100$a/26-29 ("50  " = ISO 10646, "03  " = ISO 5426; blank for code pages such
-    as cp1251, which UNIMARC has no code for).
+    as cp1251, which UNIMARC has no code for, so the reader takes them from the bytes). A
+    UNIMARC record without 100$a gets one of fill characters ("|") with only the code set; a
+    shorter one is filled up to it. Recipient downloads, exports and conversions all declare
+    through this one function.
     """
     if flavour == "marc21":
         leader = str(record.leader)
@@ -227,6 +230,19 @@ def mark_encoding(record: Record, flavour: str, encoding: str) -> None:
     code = {"utf-8": "50  ", "iso-5426": "03  "}.get(encoding, "    ")  # unstated otherwise
     for field in record.get_fields("100"):
         for i, (sub, value) in enumerate(field.subfields):
-            if sub == "a" and len(value) >= 30:
-                field.subfields[i] = Subfield(sub, value[:26] + code + value[30:])
-        break
+            if sub == "a":
+                field.subfields[i] = Subfield(sub, _with_charset(value, code))
+                return
+        field.subfields.insert(0, Subfield("a", _with_charset("", code)))
+        return
+    record.add_ordered_field(Field(tag="100", indicators=Indicators(" ", " "),
+                                   subfields=[Subfield("a", _with_charset("", code))]))
+
+
+def _with_charset(general: str, code: str) -> str:
+    """UNIMARC 100$a with positions 26-29 set to ``code`` (filled with "|" up to 36 if short)."""
+    general = general.ljust(_UNIMARC_GENERAL, "|")
+    return general[:26] + code + general[30:]
+
+
+_UNIMARC_GENERAL = 36  # the fixed length of UNIMARC 100$a

@@ -170,5 +170,9 @@ def export_command(
                           f"written", highlight=False)
         for problem in summary.problems[:50]:
             err_console.print(f"  [red]error[/] {problem}", highlight=False)
+        for note in summary.replaced[:50]:
+            err_console.print(f"  [yellow]replaced[/] {note}", highlight=False)
+        if len(summary.replaced) > 50:
+            err_console.print(f"  … and {len(summary.replaced) - 50} more records with replacements")
     raise typer.Exit(1 if summary.errors else 0)
 

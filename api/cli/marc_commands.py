@@ -252,6 +252,7 @@ def convert_command(
     written = errors = 0
     uncovered: Counter[str] = Counter()
     problems: list[str] = []
+    replaced: list[str] = []
     with _progress_reader(source, show=True) as stream, open(target, "wb") as out, \
             writer_for(to.value, out) as writer:
         for result in _read(stream, format, from_flavour, from_encoding):
@@ -260,19 +261,27 @@ def convert_command(
                 problems.append(result.describe())
                 continue
             try:
-                _write_one(writer, result, to, flavour, encoding, uncovered)
+                note = _write_one(writer, result, to, flavour, encoding, uncovered)
             except MarcError as err:
                 errors += 1
                 problems.append(f"record {result.number} at byte {result.offset}: {err}")
                 continue
+            if note:
+                replaced.append(note)
             written += 1
-    _print_convert_summary(source, target, to, written, errors, problems, uncovered)
+    _print_convert_summary(source, target, to, written, errors, problems, uncovered, replaced)
     raise typer.Exit(1 if errors else 0)
 
 
 def _write_one(writer, result: ReadRecord, to: Format, flavour: Flavour | None,
-               encoding: OutEncoding | None, uncovered: Counter[str]) -> None:
+               encoding: OutEncoding | None, uncovered: Counter[str]) -> str | None:
+    """Write one record in the output flavour and encoding, declared in its coded data.
+
+    Characters a narrow code page lacks are replaced (marc.fitting); returns the note saying
+    which, or None.
+    """
     from marc.crosswalk import convert as crosswalk_convert
+    from marc.fitting import fit_record, needs_fitting
     from marc.writer import mark_encoding
 
     record = result.record
@@ -284,19 +293,31 @@ def _write_one(writer, result: ReadRecord, to: Format, flavour: Flavour | None,
     out_encoding = "utf-8"
     if to is Format.iso2709:
         out_encoding = encoding.value if encoding else result.encoding
-    if out_encoding != result.encoding or out_flavour != result.flavour:
-        mark_encoding(record, out_flavour, out_encoding)
+    mark_encoding(record, out_flavour, out_encoding)
+    note = None
+    if needs_fitting(out_encoding):
+        record, replaced = fit_record(record, out_encoding)
+        if replaced:
+            from collection.catalogue.exporting import replacement_note
+
+            note = replacement_note(result.number, out_encoding, replaced)
     writer.write(record, out_encoding)
+    return note
 
 
 def _print_convert_summary(source: Path, target: Path, to: Format, written: int, errors: int,
-                           problems: list[str], uncovered: Counter[str]) -> None:
+                           problems: list[str], uncovered: Counter[str],
+                           replaced: list[str]) -> None:
     err_console().print(f"{source} → {target} ({to.value}): {written} records written, "
                       f"{errors} not written", highlight=False)
     for problem in problems[:50]:
         err_console().print(f"  [red]error[/] {problem}", highlight=False)
     if len(problems) > 50:
         err_console().print(f"  … and {len(problems) - 50} more")
+    for note in replaced[:50]:
+        err_console().print(f"  [yellow]replaced[/] {note}", highlight=False)
+    if len(replaced) > 50:
+        err_console().print(f"  … and {len(replaced) - 50} more records with replacements")
     if uncovered:
         from marc.crosswalk import uncovered_summary
 

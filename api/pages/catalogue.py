@@ -35,7 +35,7 @@ from collection.catalogue import search as catalogue_search
 from collection.catalogue import services as catalogue
 from collection.catalogue.editions import record_from_marc
 from collection.catalogue.exporting import ExportSummary, check_export_options, iter_export
-from collection.catalogue.models import EVENT_KINDS
+from collection.catalogue.models import EVENT_KINDS, PLAN_KINDS
 from collection.catalogue.record_edits import RecordInvalid
 from collection.catalogue.reports import report_xlsx
 from collection.errors import N_, CollectionError
@@ -49,6 +49,7 @@ KIND_LABELS = {
     "subject_indexed": N_("предметизовано"),
     "analytic": N_("аналітичний розпис"),
     "edited": N_("відредаговано"),
+    "imported": N_("узято з файлів (не в плані)"),
 }
 SEARCH_FIELDS = [
     ("title", N_("назва")), ("author", N_("автор")), ("isbn", "ISBN"),
@@ -106,7 +107,8 @@ def _render_counts(request: Request, session: Any, user: User, year: int, *,
         session, year, tz=request.app.state.settings.timezone)
     plan, _default = cataloguing_counts.get_plan(session, year)
     return render(request, "catalogue/counts.html", {
-        "report": report, "year": year, "kinds": EVENT_KINDS, "kind_labels": KIND_LABELS,
+        "report": report, "year": year, "kinds": EVENT_KINDS, "plan_kinds": PLAN_KINDS,
+        "kind_labels": KIND_LABELS,
         "can_plan": may(user, PLAN_EDIT), "values": values or _plan_values(plan),
         "errors": errors or {},
     }, status_code=status_code)
@@ -149,10 +151,10 @@ async def save_plan(request: Request, session: SessionDep, user: Reader) -> Resp
     form = await request.form()
     year = _year(str(form.get("year", "")))
     values = {name: str(form.get(name, "")).strip()
-              for kind in EVENT_KINDS for name in (kind, f"{kind}_max")}
+              for kind in PLAN_KINDS for name in (kind, f"{kind}_max")}
     errors: dict[str, str] = {}
     plan: dict[str, tuple[int, int | None]] = {}
-    for kind in EVENT_KINDS:
+    for kind in PLAN_KINDS:
         planned, planned_max = values[kind], values[f"{kind}_max"]
         if not planned.isdigit():
             errors[kind] = N_("Ціле невід'ємне число")

@@ -30,10 +30,13 @@ def upload_import(
     file: Annotated[UploadFile, File(description="MARC file (ISO 2709, MARCXML, JSON; gzip ok)")],
     format: Annotated[str | None, Form()] = None, flavour: Annotated[str | None, Form()] = None,
     encoding: Annotated[str | None, Form()] = None, source: Annotated[str | None, Form()] = None,
+    holdings: Annotated[str, Form(description="'ignore' (default): holdings are not taken "
+                                  "into the fund; 'fund': copies as before, no receipt")] = "ignore",
 ) -> JobOut:  # fmt: skip
     """Upload a MARC file; it is imported in the background (poll the job for progress)."""
     options = ImportOptions(format=format or None, flavour=flavour or None,
-                            encoding=encoding or None, source=source or None)
+                            encoding=encoding or None, source=source or None,
+                            holdings=holdings or "ignore")
     return job_out(submit_upload(request, session, user, file, options))
 
 

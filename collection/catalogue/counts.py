@@ -1,8 +1,10 @@
 """Cataloguing counts (облік каталогізації): events by period, person and kind, against the plan.
 
 The counting is pure (``count_events``, ``compare_with_plan``); ``cataloguing_report`` loads a
-year's events and plan and puts them together. Periods are taken in the library's time zone:
-an edit at 00:30 on 1 April in Kyiv belongs to April, whatever UTC says.
+year's events and plan and puts them together. Records taken from files ("imported") are
+counted as their own kind and never against the plan: they are not the department's work.
+Periods are taken in the library's time zone: an edit at 00:30 on 1 April in Kyiv belongs to
+April, whatever UTC says.
 """
 
 from __future__ import annotations
@@ -18,7 +20,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collection.audit import Actor, record_change
-from collection.catalogue.models import EVENT_KINDS, CataloguingEvent, CataloguingPlan
+from collection.catalogue.models import (
+    EVENT_KINDS,
+    PLAN_KINDS,
+    CataloguingEvent,
+    CataloguingPlan,
+)
 from collection.errors import N_, InvalidValueError
 
 DIMENSIONS = ("kind", "person", "month", "quarter", "year")
@@ -68,6 +75,11 @@ class CataloguingReport:
     plan_is_default: bool
 
     @property
+    def imported(self) -> int:
+        """Records taken from files in the year (outside the plan)."""
+        return sum(self.by_kind_month.get("imported", ()))
+
+    @property
     def month_totals(self) -> list[int]:
         return [sum(counts[m] for counts in self.by_kind_month.values()) for m in range(12)]
 
@@ -103,9 +115,9 @@ def count_events(
 def compare_with_plan(
     done: Mapping[str, int], plan: Mapping[str, tuple[int, int | None]]
 ) -> list[PlanLine]:
-    """One line per kind, in the order of EVENT_KINDS."""
+    """One line per planned kind, in the order of PLAN_KINDS ("imported" is never planned)."""
     return [PlanLine(kind, *plan.get(kind, (0, None)), done=done.get(kind, 0))
-            for kind in EVENT_KINDS]
+            for kind in PLAN_KINDS]
 
 
 # ------------------------------------------------------------------ queries
@@ -134,7 +146,7 @@ def get_plan(session: Session, year: int) -> tuple[dict[str, tuple[int, int | No
     rows = session.scalars(select(CataloguingPlan).where(CataloguingPlan.year == year)).all()
     if not rows:
         return dict(DEFAULT_PLAN), True
-    plan: dict[str, tuple[int, int | None]] = {kind: (0, None) for kind in EVENT_KINDS}
+    plan: dict[str, tuple[int, int | None]] = {kind: (0, None) for kind in PLAN_KINDS}
     plan.update({row.kind: (row.planned, row.planned_max) for row in rows})
     return plan, False
 
@@ -146,7 +158,7 @@ def set_plan(
     _check_year(year)
     errors: dict[str, str] = {}
     for kind, (planned, planned_max) in values.items():
-        if kind not in EVENT_KINDS:
+        if kind not in PLAN_KINDS:
             errors[kind] = N_("Невідомий вид роботи")
         elif planned < 0:
             errors[kind] = N_("План не може бути від'ємним")
@@ -158,7 +170,7 @@ def set_plan(
     saved = {row.kind: row for row in session.scalars(
         select(CataloguingPlan).where(CataloguingPlan.year == year))}
     changes: dict[str, list] = {}
-    for kind in EVENT_KINDS:
+    for kind in PLAN_KINDS:
         planned, planned_max = values.get(kind, current[kind])
         row = saved.get(kind)
         if row is None:
@@ -208,10 +220,15 @@ def counts_table(
         raise InvalidValueError(N_("Невідоме групування"), field="by")
     report = cataloguing_report(session, year, tz=tz)
     if by == "kind":
-        return [{"kind": line.kind, "count": line.done, "planned": line.planned,
-                 "planned_max": line.planned_max,
-                 "percent": float(line.percent) if line.percent is not None else None}
-                for line in report.plan]
+        rows: list[dict[str, object]] = [
+            {"kind": line.kind, "count": line.done, "planned": line.planned,
+             "planned_max": line.planned_max,
+             "percent": float(line.percent) if line.percent is not None else None}
+            for line in report.plan]
+        # Records taken from files: their own line, never planned (no per cent).
+        rows.append({"kind": "imported", "count": report.imported, "planned": None,
+                     "planned_max": None, "percent": None})
+        return rows
     if by == "person":
         return [{"person": person, **counts, "total": sum(counts.values())}
                 for person, counts in report.by_person.items()]

@@ -13,6 +13,7 @@ and without it the records go out bibliographic only.
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -29,26 +30,45 @@ from collection.errors import N_, InvalidValueError
 from collection.fund.models import Copy
 from marc.crosswalk import convert
 from marc.errors import MarcError
+from marc.fitting import fit_record, needs_fitting
 from marc.holdings import COPY_LEVEL, Holding, default_scheme, holding_field
 from marc.model import FLAVOURS, FORMATS
 from marc.writer import mark_encoding, writer_for
 
 OUT_ENCODINGS = ("utf-8", "cp1251", "marc-8")
 _CHUNK = 1 << 16
+REPLACED_NOTE = N_("запис {number}: замінено {count} символів, яких немає в {encoding}: {chars}")
+
+
+def replacement_note(number: int, encoding: str, replaced: Counter[str]) -> str:
+    """What fitting one record to a narrow code page replaced, for an export or a conversion.
+
+    ``number`` is the record's place in the file (from 1); each character is shown with its
+    code point (a combining mark on a dotted circle, so it can be seen).
+    """
+    chars = ", ".join(f"{'◌' if unicodedata.combining(ch) else ''}{ch} (U+{ord(ch):04X})"
+                      for ch in replaced)
+    return REPLACED_NOTE.format(number=number, count=sum(replaced.values()), encoding=encoding,
+                                chars=chars)
 
 
 @dataclass(slots=True)
 class ExportSummary:
-    """How an export went: records written, records that could not be, and why."""
+    """How an export went: records written, records that could not be, and why.
+
+    ``replaced`` holds one note per record whose characters the encoding lacks were replaced
+    (the record is written all the same).
+    """
 
     written: int = 0
     errors: int = 0
     problems: list[str] = field(default_factory=list)
     uncovered: Counter[str] = field(default_factory=Counter)
+    replaced: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"written": self.written, "errors": self.errors, "problems": self.problems[:100],
-                "uncovered": dict(self.uncovered)}
+                "uncovered": dict(self.uncovered), "replaced": self.replaced[:100]}
 
 
 def select_editions(
@@ -136,8 +156,14 @@ def iter_export(
                 scheme = default_scheme(out_flavour)
                 for copy in edition._export_copies:  # type: ignore[attr-defined]
                     record.add_ordered_field(holding_field(_holding(copy), scheme, branch=branch))
-            mark_encoding(record, out_flavour, encoding)
-            writer.write(record, encoding if format == "iso2709" else "utf-8")
+            out_encoding = encoding if format == "iso2709" else "utf-8"
+            mark_encoding(record, out_flavour, out_encoding)
+            if needs_fitting(out_encoding):
+                record, replaced = fit_record(record, out_encoding)
+                if replaced:
+                    summary.replaced.append(
+                        replacement_note(summary.written + 1, out_encoding, replaced))
+            writer.write(record, out_encoding)
         except (MarcError, ValueError) as error:
             summary.errors += 1
             summary.problems.append(f"edition {edition.id}: {error}")

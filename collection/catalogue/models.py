@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
@@ -15,14 +16,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from collection.db import Base, in_check, intpk, str_64, str_255, utcnow
+from collection.db import Base, UTCDateTime, in_check, intpk, str_64, str_255, utcnow
 
 if TYPE_CHECKING:  # relationships name each other; SQLAlchemy resolves the strings
     from collection.fund.models import Copy
 
 EDITION_STATUSES = ("active", "merged")
 DOC_TYPES = ("book", "serial", "analytic", "audiovisual", "electronic", "cartographic", "music", "other")
-EVENT_KINDS = ("created", "classified", "subject_indexed", "analytic", "edited")
+# The department's own cataloguing, the kinds a year's plan counts.
+PLAN_KINDS = ("created", "classified", "subject_indexed", "analytic", "edited")
+# "imported": a record taken from a file (created or replaced by an import), counted apart
+# from the department's work and never against the plan.
+EVENT_KINDS = (*PLAN_KINDS, "imported")
 
 
 
@@ -59,6 +64,9 @@ class Edition(Base):
     quality: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(16), default="active")
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("editions.id"))
+    # When a cataloguer last edited the record in komplekt: a re-import then never overwrites
+    # it, the incoming record waits as an alternative instead.
+    edited_locally_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[utcnow]
     updated_at: Mapped[utcnow]
 
@@ -109,7 +117,7 @@ class CataloguingPlan(Base):
     __tablename__ = "cataloguing_plans"
     __table_args__ = (
         UniqueConstraint("year", "kind"),
-        CheckConstraint(f"kind IN ({', '.join(repr(k) for k in EVENT_KINDS)})", name="kind"),
+        CheckConstraint(f"kind IN ({', '.join(repr(k) for k in PLAN_KINDS)})", name="kind"),
         CheckConstraint("planned >= 0", name="planned"),
         CheckConstraint("planned_max IS NULL OR planned_max >= planned", name="planned_max"),
     )

@@ -99,6 +99,8 @@ def edit_edition(
 ) -> Edition:
     """Apply field/subfield operations, re-derive the columns, count and audit the edit.
 
+    The edition is marked as edited locally: a later import of its source record becomes an
+    alternative for review instead of overwriting the edit.
     Raises InvalidValueError (a ``RecordInvalid`` naming each field/subfield) and changes
     nothing when the result breaks a rule. An edit that changes nothing is not counted.
     """
@@ -113,6 +115,7 @@ def edit_edition(
     leader = str(edition.marc.get("leader") or "")
     derived = edition_fields(record_from_marc(fields_to_marc(leader, after)), edition.flavour)
     _set_fields(edition, derived)
+    edition.edited_locally_at = now_utc()  # a re-import now keeps this record (alternative)
     record_event(session, actor, edition, "edited")
     if not (old.udc or old.bbk) and (derived.udc or derived.bbk):
         record_event(session, actor, edition, "classified")

@@ -5,6 +5,12 @@ Matching: same (source, control number) → the same edition; else any shared IS
 that edition comes from the same source under another control number. A matched record with
 the same ``record_hash`` is unchanged; otherwise it replaces the stored record when its quality
 is not lower than the stored one's minus the tolerance, or is kept as an AlternativeRecord.
+A stored edition a cataloguer edited in komplekt (``edited_locally_at``) is never replaced: the
+incoming record is kept as a pending AlternativeRecord and counted as ``kept_local``.
+
+Holdings (852/952/995/…) become copies only when the job's ``holdings`` option is "fund";
+by default ("ignore") they are left out of the fund and counted as ``holdings_ignored``.
+New and replaced records are counted as "imported" cataloguing events, never as "created".
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ class _Target:
     fields: EditionFields | None = None  # the record to write (new, or replacing)
     old_hash: str = ""
     old_quality: int = 0
+    edited_locally: bool = False  # a cataloguer's edit: never replaced by an import
     # Hashes of records already kept beside this edition (any state): seen and decided before.
     kept: set[str] = field(default_factory=set)
     stored_kept: frozenset[str] = frozenset()  # the part of ``kept`` already in the database
@@ -76,6 +83,7 @@ class BatchImporter:
         self.actor = actor
         self.tolerance = tolerance
         self.default_source = (job.options or {}).get("source") or DEFAULT_SOURCE
+        self.take_holdings = holdings_choice(job.options) == "fund"
 
     def import_batch(self, results: list[ReadResult]) -> Counter[str]:
         """Add the batch's editions, copies, quarantine, events and audit to the session."""
@@ -126,6 +134,10 @@ class BatchImporter:
                 # The same record again, or one this edition already replaced or set aside: a
                 # file holding two versions of a record must not flip-flop on every re-import.
                 counts["unchanged"] += 1
+            elif target.edited_locally:
+                batch.alternatives.append((target, fields, source))
+                target.kept.add(fields.record_hash)
+                counts["kept_local"] += 1
             elif fields.quality >= target.quality - self.tolerance:
                 if target.new:
                     target.superseded.append((target.fields, target.source))
@@ -143,7 +155,10 @@ class BatchImporter:
                 batch.alternatives.append((target, fields, source))
                 target.kept.add(fields.record_hash)
                 counts["alternatives"] += 1
-            batch.holdings.extend((target, h) for h in item.holdings)
+            if self.take_holdings:
+                batch.holdings.extend((target, h) for h in item.holdings)
+            else:
+                counts["holdings_ignored"] += len(item.holdings)
 
     def _stored_candidates(self, incoming: list[Prepared]):
         """Stored editions sharing a control number or an ISBN with the batch, in two queries."""
@@ -155,7 +170,8 @@ class BatchImporter:
         keyless = {i.fields.record_hash for i in incoming
                    if not i.fields.control_number and not i.fields.isbns}
         columns = (Edition.id, Edition.source, Edition.control_number, Edition.record_hash,
-                   Edition.quality, Edition.title_key, Edition.status, Edition.merged_into_id)
+                   Edition.quality, Edition.title_key, Edition.status, Edition.merged_into_id,
+                   Edition.edited_locally_at)
         rows = []
         if controls:
             # Both columns constrained, so the (source, control_number) index is used.
@@ -191,7 +207,9 @@ class BatchImporter:
             rows += self.session.execute(select(*columns).where(
                 Edition.id.in_(sorted(merged_into - known)))).all()
         targets = {row.id: _Target(row.id, row.source, row.control_number, row.record_hash,
-                                   row.quality, row.title_key) for row in rows}
+                                   row.quality, row.title_key,
+                                   edited_locally=row.edited_locally_at is not None)
+                   for row in rows}
         # A merged edition's record lands on the edition it was merged into (one hop).
         alias = {row.id: targets.get(row.merged_into_id, targets[row.id]) if row.status == "merged"
                  else targets[row.id] for row in rows}
@@ -316,12 +334,11 @@ class BatchImporter:
             counts["copies_created"] += len(rows)
 
     def _write_events(self, batch: _Batch, now) -> None:
-        """Cataloguing events (created / edited) and the audit entries of the batch."""
+        """Cataloguing events ("imported": taken from a file, outside the plan) and the audit."""
         actor = self.actor
         events = [{"at": now, "user_id": actor.user_id, "username": actor.username,
-                   "edition_id": t.id, "kind": "created"} for t in batch.new]
-        events += [{"at": now, "user_id": actor.user_id, "username": actor.username,
-                    "edition_id": t.id, "kind": "edited"} for t in batch.replaced.values()]
+                   "edition_id": t.id, "kind": "imported"}
+                  for t in (*batch.new, *batch.replaced.values())]
         if events:
             self.session.execute(insert(CataloguingEvent), events)
         for target in batch.replaced.values():
@@ -336,6 +353,18 @@ class BatchImporter:
                               "editions_created": [None, len(batch.new)],
                               "editions_replaced": [None, len(batch.replaced)],
                               "records_quarantined": [None, len(batch.quarantine)]})  # fmt: skip
+
+
+HOLDINGS_CHOICES = ("ignore", "fund")
+
+
+def holdings_choice(options: dict | None) -> str:
+    """The job's holdings choice: "fund" takes holdings as copies, anything else ignores them.
+
+    "fund" writes copies as imports always did (no receipt yet: the opening balance belongs
+    to the fund accounting issue 11). Without the option the default is "ignore".
+    """
+    return "fund" if (options or {}).get("holdings") == "fund" else "ignore"
 
 
 def _match(fields: EditionFields, source: str, by_key: dict, by_isbn: dict,

@@ -8,6 +8,7 @@ import time
 from marc.reader import read_bytes
 from marc.samples import sample_records
 from marc.writer import record_to_iso2709
+from tests.api.test_programme_cli import env  # noqa: F401 - the CLI's database fixture
 from tests.builders import make_user
 from tests.shared_data import data_path
 
@@ -74,7 +75,8 @@ def test_export_streams_the_catalogue_with_holdings(client, db):
     headers = bearer_for(client, "olena")
     records = list(sample_records(3, flavour="marc21", copies=(2, 2)))
     data = b"".join(record_to_iso2709(r) for r in records)
-    wait_done(client, headers, upload(client, headers, "books.mrc", data)["id"])
+    job = wait_done(client, headers, upload(client, headers, "books.mrc", data, holdings="fund")["id"])
+    assert job["summary"]["copies_created"] == 6
     response = client.get("/api/v1/export?with_holdings=true&flavour=unimarc", headers=headers)
     assert response.status_code == 200
     exported = [r for r in read_bytes(response.content) if hasattr(r, "record")]
@@ -135,3 +137,100 @@ def test_pages_are_closed_to_a_library_user(client, db):
     make_user(db, "stb", library=make_library(db))
     page_login(client, "stb")
     assert client.get("/imports").status_code == 403
+
+
+# --- imports keep a cataloguer's work (issue 10) -----------------------------------------------
+
+
+def test_rest_import_takes_no_copies_by_default_and_the_fund_choice_takes_them(client, db):
+    make_user(db, "olena", "cataloguer")
+    headers = bearer_for(client, "olena")
+    data = data_path("xbib__marc/rusmarc.xml").read_bytes()  # one record with 198 copies in 995
+    job = wait_done(client, headers, upload(client, headers, "rusmarc.xml", data)["id"])
+    assert job["summary"]["created"] == 1
+    assert (job["summary"]["copies_created"], job["summary"]["holdings_ignored"]) == (0, 198)
+    taken = wait_done(client, headers,
+                      upload(client, headers, "rusmarc.xml", data, holdings="fund")["id"])
+    assert taken["summary"]["copies_created"] == 197
+    refused = client.post("/api/v1/imports", headers=headers, data={"holdings": "everything"},
+                          files={"file": ("r.xml", io.BytesIO(data), "application/octet-stream")})
+    assert refused.status_code == 422 and "holdings" in refused.text
+
+
+def test_a_reimport_after_an_edit_keeps_the_edit_and_the_job_counts_it_apart(client, db, app):
+    from sqlalchemy import select
+
+    from collection.audit import Actor
+    from collection.catalogue.models import Edition
+    from collection.catalogue.services import edit_edition
+    from tests.api.conftest import page_login
+
+    make_user(db, "olena", "cataloguer")
+    headers = bearer_for(client, "olena")
+    data = data_path("edsu__pymarc/1251.dat").read_bytes()
+    wait_done(client, headers, upload(client, headers, "1251.dat", data)["id"])
+    edition_id = db.scalars(select(Edition.id).order_by(Edition.id)).first()
+    edit_edition(db, Actor(None, "olena"), edition_id, [
+        {"op": "set_subfield", "field": "245", "subfield": "a", "value": "Виправлена назва"}])
+    db.commit()
+    again = wait_done(client, headers, upload(client, headers, "1251.dat", data)["id"])
+    assert again["summary"]["kept_local"] == 1 and again["summary"]["updated"] == 0
+    detail = client.get(f"/api/v1/editions/{edition_id}", headers=headers).json()
+    assert detail["title"].startswith("Виправлена назва")
+    pending = client.get("/api/v1/alternatives", headers=headers).json()
+    assert [item["edition_id"] for item in pending] == [edition_id]
+    page_login(client, "olena")
+    page = client.get(f"/imports/{again['id']}").text
+    assert 'id="count-kept_local"' in page and "залишено правки каталогізатора" in page
+
+
+def test_the_upload_page_offers_the_holdings_choice_and_keeps_it_in_the_job(client, db, app):
+    from collection.imports.models import ImportJob
+    from tests.api.conftest import csrf_of, page_login
+
+    make_user(db, "olena", "cataloguer")
+    page_login(client, "olena")
+    form = client.get("/imports")
+    assert 'name="holdings"' in form.text and '<option value="ignore" selected>' in form.text
+    data = data_path("xbib__marc/rusmarc.xml").read_bytes()
+    sent = client.post("/imports", data={"csrf_token": csrf_of(form.text), "holdings": "fund"},
+                       files={"file": ("rusmarc.xml", io.BytesIO(data), "application/octet-stream")},
+                       follow_redirects=False)
+    assert sent.status_code == 303
+    assert app.state.import_runner.done.wait(30)
+    job = db.get(ImportJob, int(sent.headers["location"].rsplit("/", 1)[1]))
+    assert job.options["holdings"] == "fund" and job.count("copies_created") == 197
+
+
+def test_the_counts_page_shows_imported_records_apart_from_the_plan(client, db):
+    from tests.api.conftest import page_login
+
+    make_user(db, "olena", "cataloguer")
+    headers = bearer_for(client, "olena")
+    data = data_path("edsu__pymarc/1251.dat").read_bytes()
+    wait_done(client, headers, upload(client, headers, "1251.dat", data)["id"])
+    page_login(client, "olena")
+    page = client.get("/catalogue/counts").text
+    assert 'id="imported"' in page and "не зараховано до плану" in page
+    assert 'id="plan-imported"' not in page
+    assert 'id="month-imported"' in page
+
+
+def test_the_import_command_takes_holdings_only_with_holdings_fund(env, session, tmp_path):  # noqa: F811
+    import json
+
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli_app
+
+    runner = CliRunner()
+    path = str(data_path("xbib__marc/rusmarc.xml"))
+    ignored = runner.invoke(cli_app, ["import", path, "--json"])
+    assert ignored.exit_code == 0, ignored.output
+    summary = json.loads(ignored.stdout.strip().splitlines()[-1])
+    assert (summary["copies_created"], summary["holdings_ignored"], summary["kept_local"]) == (0, 198, 0)
+    taken = runner.invoke(cli_app, ["import", path, "--holdings", "fund"])
+    assert taken.exit_code == 0, taken.output
+    assert "197 created" in taken.stderr and "kept a cataloguer's edits" in taken.stderr
+    wrong = runner.invoke(cli_app, ["import", path, "--holdings", "all"])
+    assert wrong.exit_code == 2

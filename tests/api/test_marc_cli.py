@@ -93,12 +93,33 @@ def test_convert_keeps_each_records_source_encoding_without_encoding_option(tmp_
     assert {r.encoding for r in read_path(out)} == {"cp1251"}
 
 
-def test_convert_to_cp1251_reports_records_it_cannot_encode(tmp_path: Path) -> None:
+def test_convert_to_cp1251_replaces_what_it_cannot_encode_and_keeps_every_record(
+    tmp_path: Path,
+) -> None:
+    source = data_path("perl4lib__marc-perl/hebrew1.marc")
     out = tmp_path / "cp1251.mrc"
-    result = run("convert", str(data_path("perl4lib__marc-perl/hebrew1.marc")), str(out),
-                 "--to", "iso2709", "--encoding", "cp1251")
-    assert result.exit_code == 1
-    assert "cannot be written in cp1251" in result.output
+    result = run("convert", str(source), str(out), "--to", "iso2709", "--encoding", "cp1251")
+    assert result.exit_code == 0, result.output
+    read = [r for r in read_path(source) if isinstance(r, ReadRecord)]
+    written = [r for r in read_path(out) if isinstance(r, ReadRecord)]
+    assert len(written) == len(read) and f"{len(read)} records written, 0 not written" in result.output
+    assert "запис 1: замінено" in result.output and "яких немає в cp1251" in result.output
+    assert "ʼ (U+02BC)" in result.output  # each replaced character is named
+
+
+def test_convert_to_unimarc_cp1251_declares_it_and_reads_back_without_warning(
+    tmp_path: Path,
+) -> None:
+    # The case: a Ukrainian UNIMARC record (100$a says "50", UTF-8) written in cp1251.
+    out = tmp_path / "cp1251.mrc"
+    result = run("convert", str(data_path("xbib__marc/rusmarc.xml")), str(out), "--to", "iso2709",
+                 "--encoding", "cp1251")
+    assert result.exit_code == 0, result.output
+    (source,) = read_path(data_path("xbib__marc/rusmarc.xml"))
+    (back,) = read_path(out)
+    assert back.record["100"]["a"][26:30] == "    "  # UNIMARC has no code for cp1251
+    assert (back.encoding, back.warnings) == ("cp1251", [])
+    assert back.record["200"]["a"] == source.record["200"]["a"] == "Сучасна соціальна філософія"
 
 
 def test_convert_rejects_an_encoding_xml_cannot_have(tmp_path: Path) -> None:

@@ -77,12 +77,31 @@ def test_the_year_report_counts_kind_by_month_and_person(session):
     assert report.plan_is_default
     if created_year == 2026:
         assert report.by_person["olena"]["created"] == 1
-    assert counts_table(session, 2026, "kind")[-1] == {
+    assert counts_table(session, 2026, "kind")[-2] == {
         "kind": "edited", "count": 2, "planned": 1100, "planned_max": 3000, "percent": 0.2}
     assert counts_table(session, 2026, "month")[0]["month"] == "2026-01"
     assert counts_table(session, 2026, "quarter")[0] == {
         "quarter": "2026-Q1", "created": 0, "classified": 0, "subject_indexed": 0,
-        "analytic": 0, "edited": 2}
+        "analytic": 0, "edited": 2, "imported": 0}
+
+
+def test_imported_records_are_their_own_line_and_never_count_against_the_plan(session):
+    edition = create_edition(session, Actor(3, "olena"), next(sample_records(1)), "unimarc",
+                             events=False)
+    for day in range(1, 4):
+        add_event(session, edition.id, "imported", at(2026, 3, day), "import")
+    add_event(session, edition.id, "created", at(2026, 3, 5))
+    report = cataloguing_report(session, 2026)
+    assert report.imported == 3
+    created = next(line for line in report.plan if line.kind == "created")
+    assert created.done == 1 and created.percent == Decimal("0.1")  # 1 of 1,020, not 4
+    assert [line.kind for line in report.plan] == [
+        "created", "classified", "subject_indexed", "analytic", "edited"]
+    assert counts_table(session, 2026, "kind")[-1] == {
+        "kind": "imported", "count": 3, "planned": None, "planned_max": None, "percent": None}
+    with pytest.raises(InvalidValueError) as refused:
+        set_plan(session, ADMIN, 2026, {"imported": (100, None)})
+    assert "imported" in refused.value.errors
 
 
 def test_the_plan_is_set_per_year_and_audited(session):

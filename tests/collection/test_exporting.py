@@ -6,13 +6,14 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from pymarc import Subfield
 from sqlalchemy import select
 
 from collection.catalogue.exporting import export_editions
 from collection.catalogue.models import Edition
 from collection.errors import InvalidValueError
 from marc.model import ReadRecord
-from marc.reader import read_bytes
+from marc.reader import read_bytes, read_path
 from marc.samples import sample_records
 from tests.collection.test_importing import do_import, write_records
 from tests.shared_data import data_path
@@ -52,6 +53,22 @@ def test_cp1251_export_of_ukrainian_records_reads_back_the_same_titles(engine, s
     titles = sorted(r.record["200"]["a"] for r in records)
     assert titles == sorted(session.scalars(select(Edition.title)))
     assert {r.encoding for r in records} == {"cp1251"}
+
+
+def test_unimarc_cp1251_export_declares_it_and_replaces_what_cp1251_lacks(engine, session, tmp_path):
+    # The case: a Ukrainian UNIMARC record with the apostrophe U+02BC, exported in cp1251.
+    (source,) = read_path(data_path("xbib__marc/rusmarc.xml"))
+    record = source.record
+    record["200"].subfields[0] = Subfield("a", "Пʼять пісень")
+    do_import(engine, write_records(tmp_path / "u.mrc", [record]))
+    records, summary = exported(session, flavour="unimarc", encoding="cp1251")
+    assert (summary.written, summary.errors) == (1, 0)  # never dropped over one character
+    assert summary.replaced == ["запис 1: замінено 1 символів, яких немає в cp1251: ʼ (U+02BC)"]
+    (back,) = records
+    assert back.record["100"]["a"][26:30] == "    "  # not "50  " (UTF-8) any more
+    assert (back.encoding, back.warnings) == ("cp1251", [])
+    assert back.record["200"]["a"] == "П’ять пісень"
+    assert back.record["200"]["f"] == "Андрущенко В.П., Михальченко М.І."
 
 
 def test_query_since_and_ids_choose_the_editions(engine, session, tmp_path):

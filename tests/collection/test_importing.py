@@ -23,6 +23,7 @@ from marc.writer import record_to_iso2709
 from tests.shared_data import data_path
 
 ACTOR = Actor(None, "tests")
+FUND = ImportOptions(holdings="fund")  # holdings taken into the fund (not the default)
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -76,12 +77,12 @@ def test_bad_records_are_quarantined_with_position_and_raw_bytes_and_the_good_on
 
 def test_holdings_become_copies_once_and_numbers_are_registered(engine, session):
     path = data_path("xbib__marc/rusmarc.xml")  # a Ukrainian RUSMARC record with 198 copies in 995
-    first = do_import(engine, path)
+    first = do_import(engine, path, options=FUND)
     assert first.count("copies_created") == 197
     assert first.count("holdings_without_inventory") == 1
     assert count(session, Copy) == 197
     assert count(session, UsedInventoryNumber) == 197
-    second = do_import(engine, path)
+    second = do_import(engine, path, options=FUND)
     assert second.count("copies_created") == 0
     assert second.count("copies_existing") == 197
     assert count(session, Copy) == 197
@@ -124,7 +125,7 @@ def test_a_worse_record_does_not_overwrite_a_better_one_and_is_kept_for_review(
     assert count(session, AlternativeRecord) == 1
 
 
-def test_a_better_record_replaces_the_stored_one_with_an_edit_event_and_audit(
+def test_a_better_record_replaces_the_stored_one_with_an_imported_event_and_audit(
         engine, session, tmp_path):  # fmt: skip
     full = next(sample_records(1, flavour="marc21", copies=(0, 0)))
     brief = next(sample_records(1, flavour="marc21", copies=(0, 0)))
@@ -137,7 +138,7 @@ def test_a_better_record_replaces_the_stored_one_with_an_edit_event_and_audit(
     read_back = next(read_path(path))
     assert edition.record_hash == edition_fields(read_back.record, "marc21").record_hash
     kinds = session.scalars(select(CataloguingEvent.kind).order_by(CataloguingEvent.id)).all()
-    assert kinds == ["created", "edited"]
+    assert kinds == ["imported", "imported"]  # taken from files: not the department's work
     audit = session.scalars(select(AuditEntry).where(AuditEntry.object_type == "edition")).one()
     assert audit.changes["import_job"] == [None, job.id]
     superseded = session.scalars(select(AlternativeRecord)).one()
@@ -153,9 +154,10 @@ def test_a_tolerance_lets_a_slightly_worse_record_replace(engine, session, tmp_p
     assert job.count("updated") == 1
 
 
-def test_every_new_edition_has_a_created_event_and_its_isbns(engine, session):
+def test_every_new_edition_has_an_imported_event_and_its_isbns(engine, session):
     job = do_import(engine, data_path("edsu__pymarc/multi_isbn.dat"))
     assert count(session, CataloguingEvent) == job.count("created")
+    assert set(session.scalars(select(CataloguingEvent.kind))) == {"imported"}
     editions = session.scalars(select(Edition)).all()
     for edition in editions:
         fields = edition_fields(next(r for r in [_record(edition)]), edition.flavour)
@@ -189,11 +191,12 @@ def test_a_killed_import_resumes_and_ends_complete_without_duplicates(
         import os
         from collection.audit import Actor
         from collection.db import make_engine, make_session_factory
-        from collection.imports.services import run_import, start_import
+        from collection.imports.services import ImportOptions, run_import, start_import
         factory = make_session_factory(make_engine({db_url!r}))
         actor = Actor(None, "tests")
         with factory() as session:
-            job = start_import(session, path={str(path)!r}, actor=actor)
+            job = start_import(session, path={str(path)!r}, actor=actor,
+                               options=ImportOptions(holdings="fund"))
             session.commit()
         def crash(number, stage):
             if number == 3 and stage == {stage!r}:
@@ -209,7 +212,7 @@ def test_a_killed_import_resumes_and_ends_complete_without_duplicates(
     assert count(session, Edition) == job.resume_from  # nothing of the unfinished batch
     session.expire_all()
 
-    resumed = do_import(engine, path, batch_size=50)
+    resumed = do_import(engine, path, batch_size=50, options=FUND)  # the job keeps its choice
     assert resumed.id == job.id and resumed.state == "done"
     assert resumed.count("created") == 250 and resumed.count("read") == 250
     assert count(session, Edition) == 250
@@ -228,7 +231,7 @@ def test_unimarc_holdings_become_copies_and_those_without_a_number_are_only_coun
     for record in records[3:]:
         field = record["995"]
         field.subfields = [s for s in field.subfields if s.code != "j"]  # no inventory number
-    job = do_import(engine, write_records(tmp_path / "u.mrc", records))
+    job = do_import(engine, write_records(tmp_path / "u.mrc", records), options=FUND)
     assert job.count("created") == 5
     assert job.count("copies_created") == 3
     assert job.count("holdings_without_inventory") == 2
@@ -258,12 +261,12 @@ def test_worker_processes_give_the_same_result_as_one_process(engine, session, t
     path = write_records(tmp_path / "books.mrc", records)
     factory = make_session_factory(engine)
     with factory() as s:
-        job = start_import(s, path=path, actor=ACTOR)
+        job = start_import(s, path=path, actor=ACTOR, options=FUND)
         s.commit()
     parallel = run_import(factory, job.id, actor=ACTOR, batch_size=25, workers=2)
     assert parallel.count("created") == 120
     assert parallel.count("copies_created") == sum(len(r.get_fields("952")) for r in records)
-    again = do_import(engine, path, resume=False)  # one process: everything already there
+    again = do_import(engine, path, resume=False, options=FUND)  # one process: all there
     assert again.count("unchanged") == 120
 
 
@@ -272,7 +275,7 @@ def test_retrying_a_quarantined_record_that_now_reads_imports_it(engine, session
     from collection.errors import InvalidValueError
     from collection.imports.review import retry_quarantined
 
-    job = do_import(engine, data_path("edsu__pymarc/bad_records.mrc"))
+    job = do_import(engine, data_path("edsu__pymarc/bad_records.mrc"), options=FUND)
     good = record_to_iso2709(next(sample_records(1, flavour="marc21", copies=(1, 1))))
     session.add(QuarantinedRecord(job_id=job.id, record_number=999, offset=0, reason="old",
                                   raw=good, format="iso2709"))
@@ -287,3 +290,75 @@ def test_retrying_a_quarantined_record_that_now_reads_imports_it(engine, session
         retry_quarantined(session, job.id, still_bad.record_number, actor=ACTOR)
     session.expire_all()
     assert session.get(QuarantinedRecord, still_bad.id).state == "open"
+
+
+# ------------------------------------------------ imports keep a cataloguer's work (issue 10)
+
+
+def test_holdings_are_not_taken_into_the_fund_unless_asked(engine, session):
+    path = data_path("xbib__marc/rusmarc.xml")  # a Ukrainian RUSMARC record with 198 copies in 995
+    job = do_import(engine, path)
+    assert job.options["holdings"] == "ignore"
+    assert job.count("created") == 1
+    assert (job.count("copies_created"), job.count("holdings_ignored")) == (0, 198)
+    assert count(session, Copy) == 0 and count(session, UsedInventoryNumber) == 0
+    taken = do_import(engine, path, options=FUND)  # a new job: other options
+    assert taken.options["holdings"] == "fund"
+    assert taken.count("copies_created") == 197 and count(session, Copy) == 197
+
+
+def test_an_unknown_holdings_choice_is_refused_naming_the_option(engine, session):
+    from collection.errors import InvalidValueError
+
+    with pytest.raises(InvalidValueError) as raised:
+        do_import(engine, data_path("edsu__pymarc/one.dat"), options=ImportOptions(holdings="all"))
+    assert raised.value.field == "holdings"
+
+
+def test_a_reimport_never_undoes_a_cataloguers_edit_and_keeps_the_incoming_as_an_alternative(
+        engine, session):  # fmt: skip
+    from collection.catalogue.services import edit_edition
+    from collection.imports.review import accept_alternative
+
+    path = data_path("edsu__pymarc/1251.dat")  # six MARC21 records in cp1251
+    first = do_import(engine, path)
+    edition = session.scalars(select(Edition).order_by(Edition.id)).first()
+    original_title = edition.title
+    edit_edition(session, Actor(None, "olena"), edition.id, [
+        {"op": "set_subfield", "field": "245", "subfield": "a", "value": "Виправлена назва"}])
+    session.commit()
+    assert edition.edited_locally_at is not None
+
+    again = do_import(engine, path, resume=False)
+    assert again.count("kept_local") == 1 and again.count("updated") == 0
+    assert again.count("unchanged") == first.count("created") - 1
+    session.expire_all()
+    assert session.get(Edition, edition.id).title.startswith("Виправлена назва")
+    alternative = session.scalars(select(AlternativeRecord)).one()
+    assert (alternative.edition_id, alternative.state) == (edition.id, "pending")
+    assert alternative.job_id == again.id
+
+    third = do_import(engine, path, resume=False)  # already set aside: not proposed twice
+    assert (third.count("kept_local"), third.count("unchanged")) == (0, first.count("created"))
+    assert count(session, AlternativeRecord) == 1
+
+    accept_alternative(session, alternative.id, actor=Actor(None, "olena"))
+    session.commit()
+    assert session.get(Edition, edition.id).title == original_title
+
+
+def test_imported_records_are_counted_apart_and_not_against_the_plan(engine, session):
+    from collection.catalogue.counts import cataloguing_report, counts_table
+    from collection.db import now_utc
+
+    job = do_import(engine, data_path("xbib__marc/periouni.mrc"), batch_size=1000)
+    year = now_utc().year
+    report = cataloguing_report(session, year, tz="UTC")
+    assert report.imported >= job.count("created") > 3000  # 301.5 % of 1,020 before
+    assert set(session.scalars(select(CataloguingEvent.kind))) == {"imported"}
+    created = next(line for line in report.plan if line.kind == "created")
+    assert created.done == 0 and created.percent == 0
+    assert "imported" not in {line.kind for line in report.plan}
+    rows = {row["kind"]: row for row in counts_table(session, year, "kind", tz="UTC")}
+    assert rows["imported"]["count"] == report.imported and rows["imported"]["planned"] is None
+    assert rows["created"]["count"] == 0 and rows["created"]["percent"] == 0

@@ -13,7 +13,7 @@ from collection.catalogue.editions import record_from_marc
 from collection.catalogue.models import Edition
 from collection.db import make_session_factory
 from collection.fund.models import Copy
-from collection.imports.services import run_import, start_import
+from collection.imports.services import ImportOptions, run_import, start_import
 from distribution.allocation.models import AllocationLine
 from distribution.errors import InvalidProgrammeData, ProgrammeNotFound
 from distribution.programmes.models import ProgrammeTitle
@@ -49,7 +49,8 @@ def import_real(engine, session, *relatives: str) -> list[Edition]:
     factory = make_session_factory(engine)
     for relative in relatives:
         with factory() as own:
-            job = start_import(own, path=data_path(relative), actor=ACTOR)
+            job = start_import(own, path=data_path(relative), actor=ACTOR,
+                               options=ImportOptions(holdings="fund"))  # the copies too
             own.commit()
         assert run_import(factory, job.id, actor=ACTOR).state == "done"
     return list(session.scalars(select(Edition).order_by(Edition.id)))

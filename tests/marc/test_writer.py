@@ -9,6 +9,7 @@ import pytest
 from pymarc import Record
 
 from marc.errors import EncodingError, WriteError
+from marc.fitting import fit_record
 from marc.model import ReadRecord
 from marc.reader import read_bytes, read_path
 from marc.samples import sample_records
@@ -117,6 +118,56 @@ def test_utf8_marks_the_leader_and_unimarc_100() -> None:
     assert unimarc["100"]["a"][26:30] == "    "
     mark_encoding(unimarc, "unimarc", "utf-8")
     assert unimarc["100"]["a"][26:30] == "50  "
+
+
+def _read_back(record: Record, flavour: str, encoding: str) -> ReadRecord:
+    mark_encoding(record, flavour, encoding)
+    (read,) = read_bytes(record_to_iso2709(record, encoding))
+    assert isinstance(read, ReadRecord)
+    return read
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1251"])
+def test_a_real_ukrainian_unimarc_record_declares_its_encoding_and_reads_back_unwarned(
+    encoding: str,
+) -> None:
+    (source,) = read_path(data_path("xbib__marc/rusmarc.xml"))  # 100$a/26-29 says "50"
+    read = _read_back(source.record, "unimarc", encoding)
+    assert read.record["100"]["a"][26:30] == ("50  " if encoding == "utf-8" else "    ")
+    assert (read.encoding, read.warnings) == (encoding, [])
+    assert field_list(read.record)[1:] == field_list(source.record)[1:]  # all but 100 the same
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "marc-8"])
+def test_real_cp1251_marc21_records_written_as_unicode_or_marc8_say_so_in_leader_09(
+    encoding: str,
+) -> None:
+    for source in read_path(data_path("edsu__pymarc/1251.dat")):
+        text = field_list(source.record)
+        read = _read_back(source.record, "marc21", encoding)
+        assert str(read.record.leader)[9] == ("a" if encoding == "utf-8" else " ")
+        assert (read.encoding, read.warnings) == (encoding, [])
+        assert field_list(read.record) == text
+
+
+def test_a_unimarc_record_without_100_gets_one_declaring_the_encoding() -> None:
+    (record,) = sample_records(1, flavour="unimarc")
+    record.remove_fields("100")
+    read = _read_back(record, "unimarc", "cp1251")
+    assert read.record["100"]["a"] == "|" * 26 + "    " + "|" * 6
+    assert (read.encoding, read.warnings) == ("cp1251", [])
+
+
+def test_fitting_to_cp1251_replaces_each_lacking_character_with_its_nearest_form() -> None:
+    (source,) = read_path(data_path("xbib__marc/rusmarc.xml"))
+    record = source.record
+    record["200"].subfields[0] = type(record["200"].subfields[0])("a", "Пʼять пісень Éluard 中")
+    fitted, replaced = fit_record(record, "cp1251")
+    assert fitted["200"]["a"] == "П’ять пісень Eluard ?"
+    assert replaced == {"ʼ": 1, "É": 1, "中": 1}
+    assert record["200"]["a"] == "Пʼять пісень Éluard 中"  # the original is left as it was
+    read = _read_back(fitted, "unimarc", "cp1251")
+    assert (read.record["200"]["a"], read.warnings) == ("П’ять пісень Eluard ?", [])
 
 
 @pytest.mark.parametrize("fmt", ["iso2709", "marcxml", "json"])
