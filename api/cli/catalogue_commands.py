@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +24,13 @@ from collection.imports.services import ImportOptions, run_import, start_import
 from collection.migrate import is_up_to_date
 
 err_console = Console(stderr=True, soft_wrap=True)
+
+class Holdings(StrEnum):
+    """What an import does with holdings fields (852/952/995/…)."""
+
+    ignore = "ignore"
+    fund = "fund"
+
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON summary object.")]
 
@@ -48,9 +56,18 @@ def import_command(
                                             help="Records per transaction.")] = 1000,
     new_job: Annotated[bool, typer.Option(
         "--new-job", help="Start afresh instead of resuming an unfinished import of this file.")] = False,
+    holdings: Annotated[Holdings, typer.Option(
+        "--holdings", help="Holdings fields (852/952/995/910): 'ignore' leaves them out of the "
+        "fund (default); 'fund' takes them as the library's own copies as before, still with "
+        "no receipt (the opening balance belongs to the fund accounting issue 11).")
+    ] = Holdings.ignore,
     as_json: JsonOpt = False,
 ) -> None:
     """Import MARC records into the catalogue: editions, and copies from holdings fields.
+
+    Holdings become copies only with ``--holdings fund`` (as imports always did, with no
+    receipt: the opening balance is the fund accounting issue's). A record a cataloguer
+    edited in komplekt is never overwritten: the incoming one waits as an alternative.
 
     Idempotent (a second run of the same file creates nothing) and resumable: an interrupted
     import of the same file continues after its last committed batch. Exit code 1 when some
@@ -63,7 +80,8 @@ def import_command(
     actor = cli_actor()
     options = ImportOptions(format=format.value if format else None,
                             flavour=flavour.value if flavour else None,
-                            encoding=encoding.value if encoding else None, source=source or None)
+                            encoding=encoding.value if encoding else None, source=source or None,
+                            holdings=holdings.value)
     try:
         with factory() as session:
             job = start_import(session, path=file, actor=actor, options=options,
@@ -113,10 +131,11 @@ def _print_summary(job: ImportJob) -> None:
     err_console.print(
         f"import {job.id} of {job.file_name}: {s['read']} read, {s['created']} created, "
         f"{s['updated']} updated, {s['unchanged']} unchanged, {s['alternatives']} kept as "
-        f"alternatives, {s['errors']} in error (quarantined); copies: {s['copies_created']} "
+        f"alternatives, {s['kept_local']} kept a cataloguer's edits (incoming kept as "
+        f"alternatives), {s['errors']} in error (quarantined); copies: {s['copies_created']} "
         f"created, {s['copies_existing']} existing, {s['holdings_without_inventory']} holdings "
-        f"without an inventory number; {job.warning_count} warnings",
-        highlight=False)  # fmt: skip
+        f"without an inventory number, {s['holdings_ignored']} holdings not taken into the "
+        f"fund; {job.warning_count} warnings", highlight=False)  # fmt: skip
     for number, text in job.warnings[:20]:
         err_console.print(f"  warning: record {number}: {text}", highlight=False)
     if job.warning_count > 20:

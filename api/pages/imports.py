@@ -33,11 +33,15 @@ COUNTER_LABELS = {
     "unchanged": N_("без змін"), "alternatives": N_("альтернативних"), "errors": N_("з помилками"),
     "copies_created": N_("примірників створено"), "copies_existing": N_("примірників уже було"),
     "holdings_without_inventory": N_("без інвентарного номера"),
+    "kept_local": N_("залишено правки каталогізатора"),
+    "holdings_ignored": N_("фондових полів не взято до фонду"),
 }
 CHOICES = {
     "format": [(v, v.upper()) for v in FORMATS],
     "flavour": [(v, v.upper()) for v in FLAVOURS],
     "encoding": [(v, v.upper()) for v in ENCODINGS],
+    "holdings": [("ignore", N_("не брати до фонду")),
+                 ("fund", N_("взяти до фонду як примірники (без надходження)"))],
 }
 VIEW_FIELDS = ("control_number", "title", "remainder_of_title", "responsibility", "authors",
                "edition", "place", "publisher", "year", "extent", "isbn", "languages", "udc",
@@ -67,14 +71,16 @@ def imports_page(request: Request, session: SessionDep, user: Cataloguer) -> Res
 async def upload(request: Request, session: SessionDep, user: Cataloguer) -> Response:
     """Save the file and start its import in the background; then show the job's page."""
     form = await request.form()
-    values = {name: str(form.get(name) or "") for name in ("format", "flavour", "encoding", "source")}
+    values = {name: str(form.get(name) or "")
+              for name in ("format", "flavour", "encoding", "source", "holdings")}
     file = form.get("file")
     errors: dict[str, str] = {}
     error_params: dict[str, object] = {}
     if not isinstance(file, UploadFile) or not file.filename:
         errors["file"] = N_("Оберіть файл MARC")
     else:
-        options = ImportOptions(**{k: v or None for k, v in values.items()})
+        options = ImportOptions(**{k: v or None for k, v in values.items() if k != "holdings"},
+                                holdings=values["holdings"] or "ignore")
         try:
             job = submit_upload(request, session, user, file, options)
         except CollectionError as error:

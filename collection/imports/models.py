@@ -32,9 +32,11 @@ QUARANTINE_STATES = ("open", "retried", "resolved")
 # superseded: a stored record an import (or an accepted alternative) replaced, kept to restore.
 ALTERNATIVE_STATES = ("pending", "accepted", "rejected", "superseded")
 # The job's counters, in the order summaries show them.
+# kept_local: records matching an edition a cataloguer edited locally, kept as alternatives;
+# holdings_ignored: holdings fields left out of the fund (the job's "holdings" option).
 WARNINGS_KEPT = 100  # per job: enough to see what goes wrong, not a copy of a bad file
-COUNTERS = ("read", "created", "updated", "unchanged", "alternatives", "errors",
-            "copies_created", "copies_existing", "holdings_without_inventory")
+COUNTERS = ("read", "created", "updated", "unchanged", "alternatives", "kept_local", "errors",
+            "copies_created", "copies_existing", "holdings_without_inventory", "holdings_ignored")
 
 
 class ImportJob(Base):

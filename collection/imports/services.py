@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from collection.audit import Actor, record_change
 from collection.db import now_utc
 from collection.errors import N_, InvalidValueError, NotFoundError
-from collection.imports.batches import BatchImporter
+from collection.imports.batches import HOLDINGS_CHOICES, BatchImporter
 from collection.imports.models import COUNTERS, WARNINGS_KEPT, ImportJob
 from collection.imports.not_marc import (
     EMPTY_FILE,
@@ -58,16 +58,20 @@ Progress = Callable[[ImportJob], None]
 
 @dataclass(frozen=True, slots=True)
 class ImportOptions:
-    """How to read the file: overrides of detection, and the source of records without 003."""
+    """How to read the file (overrides of detection, the source of records without 003) and
+    whether holdings are taken into the fund (``holdings``: "ignore" or "fund")."""
 
     format: str | None = None
     flavour: str | None = None
     encoding: str | None = None
     source: str | None = None
+    # "ignore" (default): holdings fields are not taken into the fund; "fund": copies as before
+    holdings: str = "ignore"
 
     def validate(self) -> None:
         """InvalidValueError naming the option that has an unknown value."""
-        for name, allowed in (("format", FORMATS), ("flavour", FLAVOURS), ("encoding", ENCODINGS)):
+        for name, allowed in (("format", FORMATS), ("flavour", FLAVOURS), ("encoding", ENCODINGS),
+                              ("holdings", HOLDINGS_CHOICES)):
             value = getattr(self, name)
             if value is not None and value not in allowed:
                 raise InvalidValueError(N_("Невідоме значення: {value}"), field=name,
