@@ -89,14 +89,15 @@ def run_phase(url: str, path: Path) -> dict:
     """One import of ``path`` into ``url`` (in this process); seconds, summary, peak RSS."""
     from collection.audit import Actor
     from collection.db import make_engine, make_session_factory
-    from collection.imports.services import run_import, start_import
+    from collection.imports.services import ImportOptions, run_import, start_import
 
     engine = make_engine(url)
     factory = make_session_factory(engine)
     actor = Actor(None, "bench")
     start = time.perf_counter()
     with factory() as session:
-        job = start_import(session, path=path, actor=actor, resume=False)
+        fund = ImportOptions(holdings="fund")  # the sample records carry copies: take them, as before
+        job = start_import(session, path=path, actor=actor, resume=False, options=fund)
         session.commit()  # run_import reads the job from its own sessions
     job = run_import(factory, job.id, actor=actor)
     seconds = time.perf_counter() - start

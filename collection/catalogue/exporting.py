@@ -37,7 +37,7 @@ from marc.writer import mark_encoding, writer_for
 
 OUT_ENCODINGS = ("utf-8", "cp1251", "marc-8")
 _CHUNK = 1 << 16
-REPLACED_NOTE = N_("запис {number}: замінено {count} символів, яких немає в {encoding}: {chars}")
+REPLACED_NOTE = N_("запис {number}: замінено символів, яких немає в {encoding}: {count} — {chars}")
 
 
 def replacement_note(number: int, encoding: str, replaced: Counter[str]) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from collection.catalogue.exporting import export_editions
 from collection.catalogue.models import Edition
 from collection.errors import InvalidValueError
+from collection.imports.services import ImportOptions
 from marc.model import ReadRecord
 from marc.reader import read_bytes, read_path
 from marc.samples import sample_records
@@ -36,7 +37,7 @@ def test_a_real_file_exported_has_every_imported_record(engine, session):
 
 def test_with_holdings_writes_each_copy_in_the_target_flavours_scheme(engine, session, tmp_path):
     books = list(sample_records(4, flavour="marc21", copies=(1, 3)))
-    do_import(engine, write_records(tmp_path / "b.mrc", books))
+    do_import(engine, write_records(tmp_path / "b.mrc", books), options=ImportOptions(holdings="fund"))
     records, _ = exported(session, with_holdings=True, flavour="unimarc", branch="ЛОУНБ")
     assert sum(len(r.record.get_fields("995")) for r in records) == sum(
         len(b.get_fields("952")) for b in books)
@@ -63,7 +64,7 @@ def test_unimarc_cp1251_export_declares_it_and_replaces_what_cp1251_lacks(engine
     do_import(engine, write_records(tmp_path / "u.mrc", [record]))
     records, summary = exported(session, flavour="unimarc", encoding="cp1251")
     assert (summary.written, summary.errors) == (1, 0)  # never dropped over one character
-    assert summary.replaced == ["запис 1: замінено 1 символів, яких немає в cp1251: ʼ (U+02BC)"]
+    assert summary.replaced == ["запис 1: замінено символів, яких немає в cp1251: 1 — ʼ (U+02BC)"]
     (back,) = records
     assert back.record["100"]["a"][26:30] == "    "  # not "50  " (UTF-8) any more
     assert (back.encoding, back.warnings) == ("cp1251", [])
